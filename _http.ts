@@ -1,0 +1,323 @@
+// Copyright 2026 the handoff authors. MIT license.
+// The one place requests are sent: auth header, timeouts, retries, error mapping.
+
+import {
+  apiErrorFrom,
+  HandoffError,
+  NetworkError,
+  ProtocolError,
+  TimeoutError,
+} from "./errors.ts";
+
+/** The `fetch` the client uses; inject one to fake the network in tests. */
+export type FetchLike = (
+  input: Request | URL | string,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/** How requests are retried. */
+export interface RetryOptions {
+  /** Retries after the first attempt. `0` turns retries off. @default {3} */
+  maxRetries?: number;
+  /** Delay before the first retry; doubles each time, with jitter. @default {500} */
+  initialDelayMs?: number;
+  /** Longest delay between two attempts. @default {8000} */
+  maxDelayMs?: number;
+}
+
+/**
+ * When a request may be sent again:
+ * - `idempotent`: on network errors, timeouts and 5xx (GETs);
+ * - `unsent`: only when the request cannot have reached the server
+ *   (connection refused) — for `POST /sessions`, which must not create two
+ *   sessions.
+ */
+export type RetryPolicy = "idempotent" | "unsent";
+
+export interface SendOptions {
+  method: "GET" | "POST";
+  /** Path below `/api/v1`, e.g. `/sessions/abc/result`. */
+  path: string;
+  /** Statuses that are answers rather than errors. @default {[200]} */
+  accept?: readonly number[];
+  body?: string;
+  retry: RetryPolicy;
+  auth?: boolean;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  /** Give up retrying and keep the last error at once. */
+  maxRetries?: number;
+}
+
+const JSON_LIMIT = 4 * 1024 * 1024;
+
+/** Resolves after `ms`, or rejects with the signal's reason; never leaks its timer. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(id);
+      reject(signal!.reason);
+    };
+    const id = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Exponential backoff with jitter: `initial · 2^attempt`, capped, minus up to 25 %. */
+export function backoff(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+): number {
+  const raw = Math.min(maxMs, initialMs * 2 ** attempt);
+  return raw * (1 - Math.random() * 0.25);
+}
+
+/** Whether a fetch failure means the connection was refused (nothing was sent). */
+export function isConnectionRefused(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 5 && e instanceof Object; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNREFUSED" || code === "ConnectionRefused") return true;
+    const message = (e as { message?: unknown }).message;
+    if (
+      typeof message === "string" &&
+      /connection refused|ECONNREFUSED/i.test(message)
+    ) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Seconds or an HTTP date, when between 0 and 60 s; otherwise undefined. */
+function retryAfterMs(response: Response): number | undefined {
+  const value = response.headers.get("retry-after");
+  if (value === null) return undefined;
+  let ms = Number(value) * 1000;
+  if (Number.isNaN(ms)) ms = Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms >= 0 && ms <= 60_000 ? ms : undefined;
+}
+
+/** Read a body as text, refusing more than `limit` bytes. */
+export async function readText(
+  response: Response,
+  limit: number,
+  what: string,
+): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        throw new ProtocolError(
+          `${what} answered a body larger than ${limit} bytes; this is not a Handoff server answer.`,
+          { cause: { limit, size } },
+        );
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  return text + decoder.decode();
+}
+
+/** Parse a JSON body; a body that is not JSON is a {@linkcode ProtocolError}. */
+export async function readJson(
+  response: Response,
+  what: string,
+): Promise<unknown> {
+  const text = await readText(response, JSON_LIMIT, what);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ProtocolError(
+      `${what} answered ${response.status} with a body that is not JSON.`,
+      { cause: error },
+    );
+  }
+}
+
+/** An error answer: the parsed body when it is JSON, else the text. */
+async function readErrorBody(response: Response, what: string) {
+  const text = await readText(response, JSON_LIMIT, what).catch(() => "");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A scope for one attempt: a controller aborted by the caller's signal or by
+ * the timeout, whichever comes first.
+ */
+class Attempt {
+  readonly controller = new AbortController();
+  timedOut = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort = () => this.controller.abort(this.#signal?.reason);
+
+  constructor(signal: AbortSignal | undefined, timeoutMs: number) {
+    this.#signal = signal;
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    if (Number.isFinite(timeoutMs)) {
+      this.#timer = setTimeout(() => {
+        this.timedOut = true;
+        this.controller.abort(new DOMException("timed out", "TimeoutError"));
+      }, timeoutMs);
+    }
+  }
+
+  /** Stop the timer; with `keepSignal`, an abort by the caller still cancels the body. */
+  done(keepSignal = false): void {
+    clearTimeout(this.#timer);
+    if (!keepSignal) this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+/** Sends requests to one Handoff server. */
+export class Transport {
+  /** The base URL without a trailing slash, e.g. `https://host/prefix`. */
+  readonly base: string;
+  readonly origin: string;
+  readonly #apiKey: string;
+  readonly #fetch: FetchLike;
+  readonly #timeoutMs: number;
+  readonly #retry: Required<RetryOptions>;
+
+  constructor(
+    base: URL,
+    apiKey: string,
+    fetchFn: FetchLike,
+    timeoutMs: number,
+    retry: Required<RetryOptions>,
+  ) {
+    this.base = base.href.replace(/\/+$/, "");
+    this.origin = base.origin;
+    this.#apiKey = apiKey;
+    this.#fetch = fetchFn;
+    this.#timeoutMs = timeoutMs;
+    this.#retry = retry;
+  }
+
+  /** The full URL of an API path. */
+  url(path: string): string {
+    return `${this.base}/api/v1${path}`;
+  }
+
+  /** Replace the API key wherever it appears in a text. */
+  redact(text: string): string {
+    return this.#apiKey ? text.split(this.#apiKey).join("[redacted]") : text;
+  }
+
+  /**
+   * Send a request and hand the response to `read` inside the same attempt
+   * (its timeout covers reading the body). Retries per `options.retry`.
+   */
+  async send<T>(
+    options: SendOptions,
+    read: (response: Response) => Promise<T>,
+    keepSignalForBody = false,
+  ): Promise<T> {
+    const maxRetries = options.maxRetries ?? this.#retry.maxRetries;
+    for (let attempt = 0;; attempt++) {
+      options.signal?.throwIfAborted();
+      const outcome = await this.#attempt(options, read, keepSignalForBody);
+      if (outcome.ok) return outcome.value;
+      if (!outcome.retryable || attempt >= maxRetries) throw outcome.error;
+      const { initialDelayMs, maxDelayMs } = this.#retry;
+      await delay(
+        outcome.waitMs ?? backoff(attempt, initialDelayMs, maxDelayMs),
+        options.signal,
+      );
+    }
+  }
+
+  async #attempt<T>(
+    options: SendOptions,
+    read: (response: Response) => Promise<T>,
+    keepSignalForBody: boolean,
+  ): Promise<
+    | { ok: true; value: T }
+    | { ok: false; error: unknown; retryable: boolean; waitMs?: number }
+  > {
+    const what = `${options.method} /api/v1${options.path}`;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const headers: Record<string, string> = {};
+    if (options.auth !== false) headers["X-API-Key"] = this.#apiKey;
+    if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+    }
+    const scope = new Attempt(options.signal, timeoutMs);
+    let delivered = false;
+    try {
+      const response = await this.#fetch(this.url(options.path), {
+        method: options.method,
+        headers,
+        ...(options.body !== undefined ? { body: options.body } : {}),
+        signal: scope.controller.signal,
+        redirect: "manual",
+      });
+      if ((options.accept ?? [200]).includes(response.status)) {
+        const value = await read(response);
+        delivered = true;
+        return { ok: true, value };
+      }
+      const error = apiErrorFrom(
+        response.status,
+        await readErrorBody(response, what),
+        what,
+      );
+      const retryable = response.status >= 500 &&
+        options.retry === "idempotent";
+      const waitMs = retryAfterMs(response);
+      return waitMs === undefined
+        ? { ok: false, error, retryable }
+        : { ok: false, error, retryable, waitMs };
+    } catch (error) {
+      if (options.signal?.aborted) {
+        return { ok: false, error: options.signal.reason, retryable: false };
+      }
+      if (scope.timedOut) {
+        return {
+          ok: false,
+          retryable: options.retry === "idempotent",
+          error: new TimeoutError(
+            `${what} timed out after ${timeoutMs} ms. The server is slow or unreachable; raise timeoutMs or try again.`,
+            { cause: timeoutMs },
+          ),
+        };
+      }
+      if (error instanceof HandoffError) {
+        return { ok: false, error, retryable: false }; // e.g. ProtocolError
+      }
+      return {
+        ok: false,
+        retryable: options.retry === "idempotent" || isConnectionRefused(error),
+        error: new NetworkError(
+          `${what} failed: could not reach the server (${
+            this.redact(String((error as Error)?.message ?? error))
+          }).`,
+          { cause: error },
+        ),
+      };
+    } finally {
+      scope.done(delivered && keepSignalForBody);
+    }
+  }
+}

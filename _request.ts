@@ -1,0 +1,134 @@
+// Copyright 2026 the handoff authors. MIT license.
+// Validating session options and building the `POST /sessions` body.
+
+import {
+  GoDurationError,
+  millisToGoDuration,
+  parseGoDuration,
+} from "./_duration.ts";
+import type {
+  CreateSessionOptions,
+  Duration,
+  PhotoFormat,
+  SignatureFormat,
+} from "./types.ts";
+
+const PHOTO_FORMATS: readonly PhotoFormat[] = ["jpg", "png", "pdf"];
+const SIGNATURE_FORMATS: readonly SignatureFormat[] = ["svg", "png", "pdf"];
+
+/** A TTL as the Go duration string to send; refuses zero, negatives and junk. */
+function ttl(value: Duration | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new RangeError(
+        `${name} must be positive: got ${value} ms (the server would take zero as 24 h and a negative TTL as never expiring)`,
+      );
+    }
+    return millisToGoDuration(value);
+  }
+  if (typeof value !== "string") {
+    throw new TypeError(
+      `${name} must be a Go duration string like "30m" or a number of milliseconds, got ${typeof value}`,
+    );
+  }
+  let ns: bigint;
+  try {
+    ns = parseGoDuration(value);
+  } catch (error) {
+    if (!(error instanceof GoDurationError)) throw error;
+    throw new TypeError(
+      `${name} must be a Go duration like "30m", "1h30m" or "90s" (units ns us ms s m h), got ${
+        JSON.stringify(value)
+      } (${error.message})`,
+      { cause: error },
+    );
+  }
+  if (ns <= 0n) {
+    throw new RangeError(
+      `${name} must be positive, got ${
+        JSON.stringify(value)
+      } (the server would take zero as 24 h and a negative TTL as never expiring)`,
+    );
+  }
+  return value;
+}
+
+export function sessionId(id: unknown): string {
+  if (typeof id !== "string" || id.length === 0 || id.length > 200) {
+    throw new TypeError(
+      `A session id must be a non-empty string, got ${
+        typeof id === "string" ? JSON.stringify(id) : typeof id
+      }`,
+    );
+  }
+  return id;
+}
+
+/** The JSON body of `POST /sessions` for validated options. */
+export function createRequestBody(options: CreateSessionOptions): string {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("createSession() takes an options object");
+  }
+  const body: Record<string, string> = {};
+  const action = options.action as unknown;
+  if (action === "photo" || action === "signature") {
+    const o = options as { outputFormat?: unknown };
+    const allowed: readonly string[] = action === "photo"
+      ? PHOTO_FORMATS
+      : SIGNATURE_FORMATS;
+    if (
+      typeof o.outputFormat !== "string" || !allowed.includes(o.outputFormat)
+    ) {
+      throw new TypeError(
+        `A ${action} session takes outputFormat ${
+          allowed.map((f) => `"${f}"`).join(", ")
+        }; got ${JSON.stringify(o.outputFormat)}`,
+      );
+    }
+    body.action_type = action;
+    body.output_format = o.outputFormat;
+  } else if (action === "scan") {
+    const o = options as { documentMode?: unknown; scanOutputFormat?: unknown };
+    body.action_type = action;
+    if (o.scanOutputFormat !== undefined) {
+      if (o.scanOutputFormat !== "pdf" && o.scanOutputFormat !== "images") {
+        throw new TypeError(
+          `A scan session takes scanOutputFormat "pdf" or "images"; got ${
+            JSON.stringify(o.scanOutputFormat)
+          }`,
+        );
+      }
+      body.output_format = o.scanOutputFormat;
+    }
+    if (o.documentMode !== undefined) {
+      if (o.documentMode !== "single" && o.documentMode !== "multi") {
+        throw new TypeError(
+          `A scan session takes documentMode "single" or "multi"; got ${
+            JSON.stringify(o.documentMode)
+          }`,
+        );
+      }
+      body.document_mode = o.documentMode;
+    }
+  } else {
+    throw new TypeError(
+      `action must be "photo", "signature" or "scan"; got ${
+        JSON.stringify(action)
+      }`,
+    );
+  }
+  if (options.intro !== undefined) {
+    if (typeof options.intro !== "string") {
+      throw new TypeError(
+        `intro must be a string, got ${typeof options.intro}`,
+      );
+    }
+    if (options.intro !== "") body.intro_text = options.intro;
+  }
+  const sessionTtl = ttl(options.sessionTtl, "sessionTtl");
+  if (sessionTtl !== undefined) body.session_ttl = sessionTtl;
+  const resultTtl = ttl(options.resultTtl, "resultTtl");
+  if (resultTtl !== undefined) body.result_ttl = resultTtl;
+  return JSON.stringify(body);
+}

@@ -1,0 +1,836 @@
+// Copyright 2026 the handoff authors. MIT license.
+/**
+ * A live session: its status, its events, its result.
+ *
+ * @module
+ */
+
+import { backoff, readJson, type Transport } from "./_http.ts";
+import { qrOptions, renderQr } from "./_qr.ts";
+import type { SocketFactory, SocketHandle } from "./_socket.ts";
+import {
+  type Frame,
+  parseFrame,
+  parseItems,
+  parseResultSnapshot,
+  parseScanResult,
+  rank,
+  type ResultSnapshot,
+} from "./_wire.ts";
+import {
+  ApiError,
+  type HandoffError,
+  SessionClosedError,
+  SessionExpiredError,
+} from "./errors.ts";
+import type {
+  ActionType,
+  CompletedEvent,
+  ConnectionState,
+  ExpiredEvent,
+  LiveSessionInfo,
+  OpenStatus,
+  OutputFormat,
+  QrCodeOptions,
+  ResultItem,
+  ScanDocumentMode,
+  ScanOutputFormat,
+  ScanResult,
+  SessionEvent,
+  SessionStatus,
+} from "./types.ts";
+
+/** How a session reconnects its WebSocket. */
+export interface ReconnectOptions {
+  /** Delay before the first reconnect; doubles each time, with jitter. @default {1000} */
+  initialDelayMs?: number;
+  /** Longest delay between two attempts. @default {30000} */
+  maxDelayMs?: number;
+  /** Failed attempts in a row before polling starts (while reconnecting goes on). @default {3} */
+  attemptsBeforePolling?: number;
+  /** A socket that stayed up this long resets the attempt count. @default {10000} */
+  stableAfterMs?: number;
+}
+
+/** What a session shares with its client. Internal. */
+export interface SessionContext {
+  readonly transport: Transport;
+  readonly sockets: SocketFactory;
+  readonly reconnect: Required<ReconnectOptions>;
+  readonly pollIntervalMs: number;
+  readonly livenessIntervalMs: number;
+  readonly onListenerError: (error: unknown, event: SessionEvent) => void;
+}
+
+/** Options of {@linkcode Session.waitForResult} and {@linkcode Session.events}. */
+export interface WaitOptions {
+  /** Stops waiting (the session goes on); rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** A session's final state. */
+type End =
+  | { readonly kind: "completed"; readonly event: CompletedEvent }
+  | { readonly kind: "expired"; readonly event: ExpiredEvent }
+  | { readonly kind: "failed" | "closed"; readonly error: HandoffError };
+
+/** Re-checks after the expiry deadline, until the server confirms it. */
+const EXPIRY_RECHECK_MS = 250;
+const EXPIRY_RECHECK_MAX_MS = 5_000;
+/** Past the deadline by this much with no answer from the server: expired. */
+const EXPIRY_GRACE_MS = 30_000;
+/** How long close() waits for a socket's close handshake. */
+const CLOSE_WAIT_MS = 5_000;
+
+/**
+ * A session on the Handoff server, kept up to date over a WebSocket (or by
+ * polling when the socket cannot be had). Made by
+ * {@linkcode HandoffClient.createSession}, the builder's `invoke()`, or
+ * {@linkcode HandoffClient.attachSession}.
+ *
+ * Statuses are delivered once each, in order, never backwards; `completed`
+ * exactly once, whether the socket or a poll saw it first. Once the session
+ * completes or expires it releases its socket and timers by itself; `close()`
+ * does so earlier.
+ *
+ * @example Wait for a photo
+ * ```ts
+ * import { HandoffClient } from "@handoff/client";
+ * import { startStubServer } from "@handoff/client/testing";
+ *
+ * await using server = await startStubServer();
+ * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+ * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
+ *
+ * const seen: string[] = [];
+ * session.onEvent((event) => seen.push(event.status));
+ * await server.phone.complete(session.id); // the person takes the photo
+ *
+ * const [photo] = await session.waitForResult({ signal: AbortSignal.timeout(10_000) });
+ * const file = await client.downloadFile(photo!.downloadId);
+ * console.assert(file.contentType === "image/jpeg");
+ * console.assert(seen.at(-1) === "completed");
+ * ```
+ */
+export class Session implements AsyncDisposable {
+  /** The session id (a UUID). */
+  readonly id: string;
+  /** The URL the person opens on their phone; show it as a QR code. */
+  readonly url: string;
+  /** What the person is asked to do. */
+  readonly actionType: ActionType;
+  /** The output format of a photo or signature session. */
+  readonly outputFormat: OutputFormat | undefined;
+  /** The document mode of a scan session. */
+  readonly documentMode: ScanDocumentMode | undefined;
+  /** The output format of a scan session. */
+  readonly scanOutputFormat: ScanOutputFormat | undefined;
+  /** The intro text, if any. */
+  readonly introText: string | undefined;
+  /** When the server created the session. */
+  readonly createdAt: Date;
+  /** When the session expires (`createdAt` + its session TTL, server clock). */
+  readonly expiresAt: Date;
+
+  readonly #ctx: SessionContext;
+  readonly #path: string;
+  #status: SessionStatus;
+  #delivered = false; // the first snapshot has been delivered
+  #end: End | undefined;
+  readonly #listeners = new Set<(event: SessionEvent) => void>();
+  readonly #connectionListeners = new Set<(state: ConnectionState) => void>();
+  readonly #endListeners = new Set<() => void>();
+  readonly #outcome: Promise<CompletedEvent>;
+  #settle!: {
+    resolve: (event: CompletedEvent) => void;
+    reject: (error: unknown) => void;
+  };
+  readonly #qr = new Map<string, Promise<string>>();
+
+  #connection: ConnectionState = "connecting";
+  #socket: SocketHandle | undefined;
+  #socketOpenedAt: number | undefined;
+  #framesOnSocket = 0;
+  #failures = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #resultTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadline: number; // performance.now() at which the TTL runs out
+  #lastServerAnswer: number = performance.now();
+  #expiryChecks = 0;
+  #needResult = false; // completed is known, the result is not yet
+  #resultRetries = 0;
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain: string | undefined;
+  readonly #aborter = new AbortController();
+  readonly #pending = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
+
+  /**
+   * Internal: sessions come from {@linkcode HandoffClient}.
+   *
+   * @param info What the server said about the session.
+   * @param ctx What the session shares with its client.
+   * @param remainingMs Milliseconds until the TTL runs out, by the local clock.
+   */
+  constructor(info: LiveSessionInfo, ctx: SessionContext, remainingMs: number) {
+    this.id = info.id;
+    this.url = info.url;
+    this.actionType = info.actionType;
+    this.outputFormat = info.outputFormat;
+    this.documentMode = info.documentMode;
+    this.scanOutputFormat = info.scanOutputFormat;
+    this.introText = info.introText;
+    this.createdAt = info.createdAt;
+    this.expiresAt = info.expiresAt;
+    this.#ctx = ctx;
+    this.#path = `/sessions/${encodeURIComponent(info.id)}`;
+    this.#status = info.status;
+    this.#deadline = performance.now() + remainingMs;
+    this.#outcome = new Promise<CompletedEvent>((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+    this.#outcome.catch(() => {}); // rejections are for waiters only
+
+    if (info.status === "completed") {
+      this.#complete({
+        ...(info.result ? { result: info.result } : {}),
+        ...(info.scanResult ? { scanResult: info.scanResult } : {}),
+        timestamp: info.completedAt ?? new Date(),
+      }, false);
+      return;
+    }
+    this.#armExpiry();
+    this.#connect();
+  }
+
+  /** The latest status delivered (`expired` once expiry is confirmed). */
+  get status(): SessionStatus {
+    return this.#status;
+  }
+
+  /** How the session hears from the server right now. */
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+
+  /** The files, once a photo or signature session has completed. */
+  get result(): readonly ResultItem[] | undefined {
+    return this.#end?.kind === "completed" ? this.#end.event.result : undefined;
+  }
+
+  /** The documents, once a scan session has completed. */
+  get scanResult(): ScanResult | undefined {
+    return this.#end?.kind === "completed"
+      ? this.#end.event.scanResult
+      : undefined;
+  }
+
+  /**
+   * Call `listener` for every future event. The first snapshot the session
+   * gets from the server is always delivered (so a listener added right after
+   * creation sees `pending`, and knows the live channel is up); later ones only
+   * when the status moves forward. A listener that throws does not stop the
+   * others.
+   *
+   * @param listener Called with each event.
+   * @returns A function that removes the listener.
+   *
+   * @example Log every status
+   * ```ts
+   * import type { Session } from "@handoff/client";
+   * declare const session: Session;
+   * const off = session.onEvent((event) => console.log(event.type, event.status));
+   * off();
+   * ```
+   */
+  onEvent(listener: (event: SessionEvent) => void): () => void {
+    if (typeof listener !== "function") {
+      throw new TypeError("onEvent() takes a function");
+    }
+    const entry = (event: SessionEvent) => listener(event);
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  }
+
+  /**
+   * Call `listener` whenever {@linkcode Session.connection} changes.
+   *
+   * @param listener Called with the new state.
+   * @returns A function that removes the listener.
+   *
+   * @example Show the connection mode
+   * ```ts
+   * import type { Session } from "@handoff/client";
+   * declare const session: Session;
+   * session.onConnectionChange((state) => console.log("now", state));
+   * ```
+   */
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void {
+    const entry = (state: ConnectionState) => listener(state);
+    this.#connectionListeners.add(entry);
+    return () => this.#connectionListeners.delete(entry);
+  }
+
+  /**
+   * The session's events as an async iterable. It ends after `completed` or
+   * `expired`, or when the session is closed; it throws when the session
+   * fails for good (a 401 or 404). Called after the session ended, it yields
+   * the final event (if any) and ends.
+   *
+   * @param options `signal` stops the iteration (it then throws the reason).
+   * @returns An async iterator of events.
+   *
+   * @example Iterate until completion
+   * ```ts
+   * import type { Session } from "@handoff/client";
+   * declare const session: Session;
+   * for await (const event of session.events({ signal: AbortSignal.timeout(60_000) })) {
+   *   if (event.type === "completed") console.log(event.result);
+   * }
+   * ```
+   */
+  async *events(
+    options: WaitOptions = {},
+  ): AsyncGenerator<SessionEvent, void, undefined> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const queue: SessionEvent[] = [];
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const off = this.onEvent((event) => {
+      queue.push(event);
+      notify();
+    });
+    this.#endListeners.add(notify);
+    signal?.addEventListener("abort", notify);
+    try {
+      if (this.#end?.kind === "completed" || this.#end?.kind === "expired") {
+        if (queue.length === 0) queue.push(this.#end.event);
+      }
+      for (;;) {
+        while (queue.length > 0) {
+          const event = queue.shift()!;
+          yield event;
+          if (event.type !== "status_update") return;
+        }
+        signal?.throwIfAborted();
+        if (this.#end?.kind === "failed") throw this.#end.error;
+        if (this.#end !== undefined) return;
+        await new Promise<void>((resolve) => wake = resolve);
+      }
+    } finally {
+      off();
+      this.#endListeners.delete(notify);
+      signal?.removeEventListener("abort", notify);
+    }
+  }
+
+  /**
+   * Wait for the files of a photo or signature session. Any number of
+   * callers may wait; one arriving after completion resolves at once.
+   *
+   * @param options `signal` stops waiting (the session goes on).
+   * @returns The result items (may be empty).
+   * @throws {SessionExpiredError} The session expired first.
+   * @throws {SessionClosedError} The session was closed first.
+   * @throws {TypeError} This is a scan session: use {@linkcode Session.waitForScanResult}.
+   *
+   * @example
+   * ```ts
+   * import type { Session } from "@handoff/client";
+   * declare const session: Session;
+   * const items = await session.waitForResult({ signal: AbortSignal.timeout(300_000) });
+   * ```
+   */
+  async waitForResult(options: WaitOptions = {}): Promise<ResultItem[]> {
+    if (this.actionType === "scan") {
+      throw new TypeError(
+        `Session ${this.id} is a scan session: use waitForScanResult() instead of waitForResult().`,
+      );
+    }
+    const event = await this.#wait(options.signal);
+    return [...(event.result ?? [])];
+  }
+
+  /**
+   * Wait for the documents of a scan session. Any number of callers may wait.
+   *
+   * @param options `signal` stops waiting (the session goes on).
+   * @returns The scan result.
+   * @throws {SessionExpiredError} The session expired first.
+   * @throws {SessionClosedError} The session was closed first.
+   * @throws {TypeError} This is not a scan session: use {@linkcode Session.waitForResult}.
+   *
+   * @example
+   * ```ts
+   * import type { Session } from "@handoff/client";
+   * declare const scan: Session;
+   * const { documents } = await scan.waitForScanResult();
+   * ```
+   */
+  async waitForScanResult(options: WaitOptions = {}): Promise<ScanResult> {
+    if (this.actionType !== "scan") {
+      throw new TypeError(
+        `Session ${this.id} is a ${this.actionType} session: use waitForResult() instead of waitForScanResult().`,
+      );
+    }
+    const event = await this.#wait(options.signal);
+    return event.scanResult ?? { documents: [] };
+  }
+
+  /**
+   * The session URL as a QR code: a `data:image/png;base64,…` URL by default
+   * (256 px, error correction M), or an SVG document. Cached per options. The
+   * QR library is loaded on the first call.
+   *
+   * @param options Format, size, error correction, margin.
+   * @returns A PNG data URL or an SVG document.
+   *
+   * @example
+   * ```ts
+   * import type { Session } from "@handoff/client";
+   * declare const session: Session;
+   * const img = `<img src="${await session.qrCode()}" alt="Scan me">`;
+   * const svg = await session.qrCode({ format: "svg", size: 320 });
+   * ```
+   */
+  qrCode(options: QrCodeOptions = {}): Promise<string> {
+    let resolved: Required<QrCodeOptions>;
+    try {
+      resolved = qrOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const key =
+      `${resolved.format}:${resolved.size}:${resolved.errorCorrection}:${resolved.margin}`;
+    let cached = this.#qr.get(key);
+    if (cached === undefined) {
+      cached = renderQr(this.url, resolved);
+      cached.catch(() => this.#qr.delete(key));
+      this.#qr.set(key, cached);
+    }
+    return cached;
+  }
+
+  /**
+   * Stop watching the session: close the socket, stop every timer and
+   * request, and reject pending waiters with {@linkcode SessionClosedError}.
+   * Idempotent; the session on the server is not changed. Resolves once
+   * every resource is released.
+   *
+   * @returns Settles when everything is released.
+   *
+   * @example
+   * ```ts
+   * import type { Session } from "@handoff/client";
+   * declare const session: Session;
+   * await session.close();
+   * ```
+   */
+  close(): Promise<void> {
+    if (this.#end === undefined) {
+      this.#finish({
+        kind: "closed",
+        error: new SessionClosedError(
+          `Session ${this.id} was closed before it completed.`,
+          { cause: "Session.close() was called" },
+        ),
+      });
+    }
+    this.#closing ??= (async () => {
+      // A socket whose peer never answers the close handshake must not hang
+      // close(): wait for it a bounded time.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cap = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      });
+      const drained = (async () => {
+        while (this.#pending.size > 0) {
+          await Promise.allSettled([...this.#pending]);
+        }
+      })();
+      await Promise.race([drained, cap]);
+      clearTimeout(timer);
+    })();
+    return this.#closing;
+  }
+
+  /** Same as {@linkcode Session.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---- waiting -------------------------------------------------------------
+
+  #wait(signal: AbortSignal | undefined): Promise<CompletedEvent> {
+    if (signal === undefined) return this.#outcome;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#outcome.then(resolve, reject).finally(() =>
+        signal.removeEventListener("abort", onAbort)
+      );
+    });
+  }
+
+  // ---- delivering ----------------------------------------------------------
+
+  #emit(event: SessionEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        try {
+          this.#ctx.onListenerError(error, event);
+        } catch {
+          // an error reporter that throws must not break delivery either
+        }
+      }
+    }
+  }
+
+  #setConnection(state: ConnectionState): void {
+    if (this.#connection === state) return;
+    this.#connection = state;
+    for (const listener of [...this.#connectionListeners]) {
+      try {
+        listener(state);
+      } catch {
+        // see #emit
+      }
+    }
+  }
+
+  /** The one funnel for open statuses: the first snapshot, then only forward. */
+  #advance(status: OpenStatus, timestamp: Date): void {
+    if (this.#end !== undefined) return;
+    if (this.#delivered && rank(status) <= rank(this.#status)) return;
+    this.#delivered = true;
+    this.#status = status;
+    this.#emit({
+      type: "status_update",
+      sessionId: this.id,
+      status,
+      timestamp,
+    });
+  }
+
+  #complete(
+    data: {
+      result?: readonly ResultItem[];
+      scanResult?: ScanResult;
+      timestamp: Date;
+    },
+    emit = true,
+  ): void {
+    if (this.#end !== undefined) return;
+    const event: CompletedEvent = {
+      type: "completed",
+      sessionId: this.id,
+      status: "completed",
+      timestamp: data.timestamp,
+      ...(this.actionType === "scan"
+        ? { scanResult: data.scanResult ?? { documents: [] } }
+        : { result: data.result ?? [] }),
+    };
+    this.#status = "completed";
+    this.#delivered = true;
+    this.#finish({ kind: "completed", event }, emit);
+  }
+
+  #expire(cause: unknown): void {
+    if (this.#end !== undefined) return;
+    const event: ExpiredEvent = {
+      type: "expired",
+      sessionId: this.id,
+      status: "expired",
+      timestamp: new Date(),
+    };
+    this.#status = "expired";
+    this.#finish({ kind: "expired", event }, true, cause);
+  }
+
+  #finish(end: End, emit = true, cause?: unknown): void {
+    this.#end = end;
+    this.#teardown();
+    if (end.kind === "completed") this.#settle.resolve(end.event);
+    else if (end.kind === "expired") {
+      this.#settle.reject(
+        cause instanceof SessionExpiredError ? cause : new SessionExpiredError(
+          "session expired",
+          `Session ${this.id} expired before it completed; create a new one.`,
+          { cause: cause ?? end.event },
+        ),
+      );
+    } else this.#settle.reject(end.error);
+    if (emit && (end.kind === "completed" || end.kind === "expired")) {
+      this.#emit(end.event);
+    }
+    for (const notify of [...this.#endListeners]) notify();
+  }
+
+  #teardown(): void {
+    for (
+      const timer of [
+        this.#reconnectTimer,
+        this.#pollTimer,
+        this.#livenessTimer,
+        this.#expiryTimer,
+        this.#resultTimer,
+      ]
+    ) clearTimeout(timer);
+    this.#aborter.abort();
+    this.#closeSocket();
+    this.#setConnection("closed");
+  }
+
+  #closeSocket(): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#socketOpenedAt = undefined;
+    socket?.close();
+  }
+
+  // ---- the WebSocket ------------------------------------------------------
+
+  #connect(): void {
+    if (this.#end !== undefined || this.#socket !== undefined) return;
+    this.#framesOnSocket = 0;
+    const socket = this.#ctx.sockets.open(
+      this.#ctx.transport.url(`${this.#path}/ws`),
+      {
+        onOpen: () => {
+          if (this.#socket !== socket) return;
+          this.#socketOpenedAt = performance.now();
+          clearTimeout(this.#pollTimer);
+          this.#setConnection("websocket");
+          this.#armLiveness();
+        },
+        onMessage: (data) => {
+          if (this.#socket === socket) this.#onFrame(parseFrame(data));
+        },
+        onClose: () => {
+          if (this.#socket === socket) this.#onSocketGone();
+        },
+      },
+    );
+    this.#socket = socket;
+    this.#track(socket.closed);
+  }
+
+  #onFrame(frame: Frame | undefined): void {
+    if (frame === undefined || frame.sessionId !== this.id) return;
+    this.#framesOnSocket++;
+    this.#lastServerAnswer = performance.now();
+    this.#armLiveness();
+    if (frame.status === "completed") {
+      const data = frame.type === "completed"
+        ? this.#readData(frame.data)
+        : undefined;
+      if (data !== undefined) {
+        this.#complete({ ...data, timestamp: frame.timestamp });
+      } else this.#needCompletedResult();
+    } else if (frame.status === "expired") {
+      this.#refresh("expiry");
+    } else {
+      this.#advance(frame.status, frame.timestamp);
+    }
+  }
+
+  /** The `data` of a `completed` frame, or undefined when it is not usable. */
+  #readData(
+    data: unknown,
+  ): { result?: ResultItem[]; scanResult?: ScanResult } | undefined {
+    if (data === undefined) return undefined;
+    try {
+      return this.actionType === "scan"
+        ? { scanResult: parseScanResult(data, "completed frame") }
+        : { result: parseItems(data, "completed frame") };
+    } catch {
+      return undefined; // fetch it from /result instead
+    }
+  }
+
+  #onSocketGone(): void {
+    const openedAt = this.#socketOpenedAt;
+    this.#socket = undefined;
+    this.#socketOpenedAt = undefined;
+    clearTimeout(this.#livenessTimer);
+    if (this.#end !== undefined) return;
+    const { stableAfterMs, attemptsBeforePolling, initialDelayMs, maxDelayMs } =
+      this.#ctx.reconnect;
+    const stable = openedAt !== undefined &&
+      performance.now() - openedAt >= stableAfterMs;
+    this.#failures = stable ? 0 : this.#failures + 1;
+    // Reconnecting is not recovering: ask the server where the session is
+    // (this also tells a 401/404/410 behind a failed handshake).
+    this.#refresh("reconnect");
+    if (this.#failures >= attemptsBeforePolling) this.#startPolling();
+    else this.#setConnection("connecting");
+    const wait = this.#failures === 0
+      ? 0
+      : backoff(this.#failures - 1, initialDelayMs, maxDelayMs);
+    this.#reconnectTimer = setTimeout(() => this.#connect(), wait);
+  }
+
+  /** Replace a socket that evidently missed frames. */
+  #recycleSocket(): void {
+    if (this.#socket === undefined || this.#end !== undefined) return;
+    this.#closeSocket();
+    this.#onSocketGone();
+  }
+
+  // ---- snapshots: polling, liveness, expiry -------------------------------
+
+  #startPolling(): void {
+    if (this.#connection === "polling" || this.#end !== undefined) return;
+    this.#setConnection("polling");
+    this.#schedulePoll();
+  }
+
+  #schedulePoll(): void {
+    clearTimeout(this.#pollTimer);
+    if (this.#connection !== "polling" || this.#end !== undefined) return;
+    this.#pollTimer = setTimeout(() => {
+      this.#refresh("poll");
+      this.#schedulePoll();
+    }, this.#ctx.pollIntervalMs);
+  }
+
+  #armLiveness(): void {
+    clearTimeout(this.#livenessTimer);
+    if (this.#end !== undefined) return;
+    const ms = this.#ctx.livenessIntervalMs * (0.8 + Math.random() * 0.4);
+    this.#livenessTimer = setTimeout(() => {
+      this.#refresh("liveness");
+      this.#armLiveness();
+    }, ms);
+  }
+
+  #armExpiry(): void {
+    clearTimeout(this.#expiryTimer);
+    if (this.#end !== undefined) return;
+    const now = performance.now();
+    let wait: number;
+    if (now < this.#deadline) wait = this.#deadline - now;
+    else {
+      wait = Math.min(
+        EXPIRY_RECHECK_MS * 2 ** this.#expiryChecks++,
+        EXPIRY_RECHECK_MAX_MS,
+      );
+    }
+    // setTimeout overflows past 2^31-1 ms; re-arm in steps.
+    this.#expiryTimer = setTimeout(() => {
+      if (performance.now() >= this.#deadline) {
+        if (
+          performance.now() - Math.max(this.#lastServerAnswer, this.#deadline) >
+            EXPIRY_GRACE_MS
+        ) {
+          this.#expire("the TTL ran out and the server has not answered since");
+          return;
+        }
+        this.#refresh("expiry");
+      }
+      this.#armExpiry();
+    }, Math.min(wait, 2_147_483_647));
+  }
+
+  #needCompletedResult(): void {
+    this.#needResult = true;
+    this.#refresh("result");
+  }
+
+  /**
+   * Take a snapshot from `GET …/result` and apply it. One request at a time;
+   * a call while one is in flight runs once more after it.
+   */
+  #refresh(reason: string): void {
+    if (this.#end !== undefined) return;
+    if (this.#refreshing !== undefined) {
+      this.#refreshAgain = reason;
+      return;
+    }
+    const before = this.#status;
+    const run = this.#snapshot().then((snapshot) => {
+      this.#lastServerAnswer = performance.now();
+      this.#resultRetries = 0;
+      this.#apply(snapshot);
+      if (
+        reason === "liveness" && this.#status !== before &&
+        this.#end === undefined
+      ) this.#recycleSocket();
+    }, (error: unknown) => this.#onSnapshotError(error)).finally(() => {
+      this.#refreshing = undefined;
+      const again = this.#refreshAgain;
+      this.#refreshAgain = undefined;
+      if (again !== undefined) this.#refresh(again);
+    });
+    this.#refreshing = run;
+    this.#track(run);
+  }
+
+  async #snapshot(): Promise<ResultSnapshot> {
+    const what = `GET /api/v1${this.#path}/result`;
+    return await this.#ctx.transport.send(
+      {
+        method: "GET",
+        path: `${this.#path}/result`,
+        accept: [200, 202],
+        retry: "idempotent",
+        maxRetries: 0, // the caller's loop is the retry
+        signal: this.#aborter.signal,
+      },
+      async (response) =>
+        parseResultSnapshot(
+          response.status,
+          await readJson(response, what),
+          this.actionType,
+          what,
+        ),
+    );
+  }
+
+  #apply(snapshot: ResultSnapshot): void {
+    if (snapshot.status === "completed") {
+      this.#needResult = false;
+      this.#complete({ ...snapshot, timestamp: new Date() });
+    } else {
+      this.#advance(snapshot.status, new Date());
+    }
+  }
+
+  #onSnapshotError(error: unknown): void {
+    if (this.#end !== undefined) return;
+    if (error instanceof ApiError && error.status === 410) {
+      return this.#expire(error);
+    }
+    if (
+      error instanceof ApiError && error.status >= 400 && error.status < 500
+    ) {
+      // 401, 404: reconnecting cannot help.
+      return this.#finish({ kind: "failed", error });
+    }
+    // Network, 5xx, timeout, protocol: the loops try again. A known
+    // completion must not wait for the next poll.
+    if (this.#needResult) {
+      const { initialDelayMs, maxDelayMs } = this.#ctx.reconnect;
+      const wait = backoff(this.#resultRetries++, initialDelayMs, maxDelayMs);
+      clearTimeout(this.#resultTimer);
+      this.#resultTimer = setTimeout(() => this.#refresh("result"), wait);
+    }
+  }
+
+  #track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => {}).finally(() =>
+      this.#pending.delete(tracked)
+    );
+    this.#pending.add(tracked);
+  }
+}
