@@ -1,28 +1,39 @@
 // Copyright 2026 the handoff authors. MIT license.
-// QR codes, with `qrcode` loaded the first time one is asked for.
+// QR codes: the module matrix from `qrcode`'s pure-JS core (loaded the first
+// time a code is asked for), drawn as PNG or SVG with web standards only, so
+// it works in every runtime (no canvas, no Node streams or zlib).
 
+import { encodeBase64 } from "./_base64.ts";
 import { HandoffError } from "./errors.ts";
 import type { QrCodeOptions } from "./types.ts";
 
-interface QrLib {
-  toDataURL(text: string, options: Record<string, unknown>): Promise<string>;
-  toString(text: string, options: Record<string, unknown>): Promise<string>;
+/** The square matrix of a QR code: `dark[row * size + col]`. */
+export interface QrMatrix {
+  readonly size: number;
+  readonly dark: ArrayLike<number | boolean>;
 }
 
-let lib: Promise<QrLib> | undefined;
+interface QrCore {
+  create(
+    text: string,
+    options: { errorCorrectionLevel: string },
+  ): { modules: { size: number; data: ArrayLike<number | boolean> } };
+}
 
-function load(): Promise<QrLib> {
-  lib ??= import("qrcode").then(
-    (mod: { default?: unknown }) => (mod.default ?? mod) as QrLib,
+let core: Promise<QrCore> | undefined;
+
+function loadCore(): Promise<QrCore> {
+  core ??= import("qrcode/lib/core/qrcode.js").then(
+    (mod: { default?: unknown }) => (mod.default ?? mod) as QrCore,
     (error: unknown) => {
-      lib = undefined;
+      core = undefined;
       throw new HandoffError(
         "Could not load the `qrcode` package in this runtime. Generate the QR code from session.url elsewhere (any QR library or service takes the URL).",
         { cause: error },
       );
     },
   );
-  return lib;
+  return core;
 }
 
 /** Validate QR options up front; returns them with defaults applied. */
@@ -59,20 +70,148 @@ export async function renderQr(
   text: string,
   options: Required<QrCodeOptions>,
 ): Promise<string> {
-  const qr = await load();
-  const common = {
-    errorCorrectionLevel: options.errorCorrection,
-    width: options.size,
-    margin: options.margin,
-  };
+  const qr = await loadCore();
+  let matrix: QrMatrix;
   try {
-    return options.format === "svg"
-      ? await qr.toString(text, { ...common, type: "svg" })
-      : await qr.toDataURL(text, { ...common, type: "image/png" });
+    const { modules } = qr.create(text, {
+      errorCorrectionLevel: options.errorCorrection,
+    });
+    matrix = { size: modules.size, dark: modules.data };
   } catch (error) {
     throw new HandoffError(
-      `Could not render the QR code as ${options.format}; try format "svg".`,
+      "Could not encode the session URL as a QR code (it may be too long).",
       { cause: error },
     );
   }
+  return options.format === "svg"
+    ? qrSvg(matrix, options.size, options.margin)
+    : "data:image/png;base64," +
+      encodeBase64(await qrPng(matrix, options.size, options.margin));
+}
+
+/** An SVG document: one path of horizontal runs of dark modules. */
+export function qrSvg(matrix: QrMatrix, size: number, margin: number): string {
+  const n = matrix.size + 2 * margin;
+  let path = "";
+  for (let row = 0; row < matrix.size; row++) {
+    let col = 0;
+    while (col < matrix.size) {
+      if (!matrix.dark[row * matrix.size + col]) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < matrix.size && matrix.dark[row * matrix.size + col]) col++;
+      path += `M${start + margin} ${row + margin + 0.5}h${col - start}`;
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${n} ${n}" shape-rendering="crispEdges"><path fill="#ffffff" d="M0 0h${n}v${n}H0z"/><path stroke="#000000" d="${path}"/></svg>\n`;
+}
+
+/** A 1-bit greyscale PNG of `size` × `size` pixels. */
+export async function qrPng(
+  matrix: QrMatrix,
+  size: number,
+  margin: number,
+): Promise<Uint8Array> {
+  const n = matrix.size + 2 * margin;
+  const rowBytes = 1 + Math.ceil(size / 8);
+  const raw = new Uint8Array(rowBytes * size).fill(0xff);
+  const moduleOf = new Int32Array(size); // pixel → module index, or -1 in the margin
+  for (let p = 0; p < size; p++) {
+    const m = Math.floor((p * n) / size) - margin;
+    moduleOf[p] = m >= 0 && m < matrix.size ? m : -1;
+  }
+  for (let y = 0; y < size; y++) {
+    const offset = y * rowBytes;
+    raw[offset] = 0; // filter: none
+    const row = moduleOf[y]!;
+    if (row < 0) continue;
+    for (let x = 0; x < size; x++) {
+      const col = moduleOf[x]!;
+      if (col >= 0 && matrix.dark[row * matrix.size + col]) {
+        raw[offset + 1 + (x >> 3)]! &= ~(0x80 >> (x & 7));
+      }
+    }
+  }
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, size);
+  view.setUint32(4, size);
+  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, no filter, no interlace
+  return concat([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", await zlib(raw)),
+    chunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
+/** zlib-wrapped deflate: `CompressionStream` where there is one, else stored blocks. */
+async function zlib(data: Uint8Array): Promise<Uint8Array> {
+  if (typeof CompressionStream === "function") {
+    const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream()
+      .pipeThrough(new CompressionStream("deflate"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  const blocks: Uint8Array[] = [new Uint8Array([0x78, 0x01])];
+  for (let i = 0; i === 0 || i < data.length; i += 0xffff) {
+    const part = data.subarray(i, i + 0xffff);
+    const last = i + 0xffff >= data.length ? 1 : 0;
+    blocks.push(
+      new Uint8Array([
+        last,
+        part.length & 0xff,
+        part.length >> 8,
+        ~part.length & 0xff,
+        (~part.length >> 8) & 0xff,
+      ]),
+      part,
+    );
+  }
+  let a = 1, b = 0;
+  for (const byte of data) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  const adler = new Uint8Array(4);
+  new DataView(adler.buffer).setUint32(0, ((b << 16) | a) >>> 0);
+  blocks.push(adler);
+  return concat(blocks);
+}
+
+let crcTable: Uint32Array | undefined;
+
+function crc32(bytes: Uint8Array): number {
+  if (crcTable === undefined) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = crcTable[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
