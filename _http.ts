@@ -152,8 +152,14 @@ export async function readJson(
 }
 
 /** An error answer: the parsed body when it is JSON, else the text. */
-async function readErrorBody(response: Response, what: string) {
-  const text = await readText(response, JSON_LIMIT, what).catch(() => "");
+async function readErrorBody(
+  response: Response,
+  what: string,
+  redact: (text: string) => string,
+) {
+  const text = redact(
+    await readText(response, JSON_LIMIT, what).catch(() => ""),
+  );
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -225,6 +231,29 @@ export class Transport {
     return this.#apiKey ? text.split(this.#apiKey).join("[redacted]") : text;
   }
 
+  #shows(error: unknown): boolean {
+    for (let e = error, i = 0; e !== undefined && i < 6; i++) {
+      const text = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
+      if (text.includes(this.#apiKey)) return true;
+      e = e instanceof Object ? (e as { cause?: unknown }).cause : undefined;
+    }
+    return false;
+  }
+
+  redactError(error: unknown, depth = 0): unknown {
+    if (!(error instanceof Error) || depth > 5) {
+      return typeof error === "string" ? this.redact(error) : error;
+    }
+    const copy = new Error(this.redact(error.message), {
+      cause: this.redactError(error.cause, depth + 1),
+    });
+    copy.name = error.name;
+    copy.stack = this.redact(error.stack ?? "");
+    const code = (error as { code?: unknown }).code;
+    if (code !== undefined) Object.assign(copy, { code });
+    return copy;
+  }
+
   /**
    * Send a request and hand the response to `read` inside the same attempt
    * (its timeout covers reading the body). Retries per `options.retry`.
@@ -234,6 +263,14 @@ export class Transport {
     read: (response: Response) => Promise<T>,
     keepSignalForBody = false,
   ): Promise<T> {
+    if (
+      options.timeoutMs !== undefined &&
+      !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)
+    ) {
+      throw new RangeError(
+        `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`,
+      );
+    }
     const maxRetries = options.maxRetries ?? this.#retry.maxRetries;
     for (let attempt = 0;; attempt++) {
       options.signal?.throwIfAborted();
@@ -278,9 +315,20 @@ export class Transport {
         delivered = true;
         return { ok: true, value };
       }
+      if (response.status >= 200 && response.status < 300) {
+        await response.body?.cancel();
+        return {
+          ok: false,
+          retryable: false,
+          error: new ProtocolError(
+            `${what} answered ${response.status}, which the protocol does not use here.`,
+            { cause: { status: response.status } },
+          ),
+        };
+      }
       const error = apiErrorFrom(
         response.status,
-        await readErrorBody(response, what),
+        await readErrorBody(response, what, (t) => this.redact(t)),
         what,
       );
       const retryable = response.status >= 500 &&
@@ -313,7 +361,7 @@ export class Transport {
           `${what} failed: could not reach the server (${
             this.redact(String((error as Error)?.message ?? error))
           }).`,
-          { cause: error },
+          { cause: this.#shows(error) ? this.redactError(error) : error },
         ),
       };
     } finally {

@@ -25,7 +25,11 @@ function ttl(value: Duration | undefined, name: string): string | undefined {
         `${name} must be positive: got ${value} ms (the server would take zero as 24 h and a negative TTL as never expiring)`,
       );
     }
-    return millisToGoDuration(value);
+    const text = millisToGoDuration(value);
+    if (text === "0s") {
+      throw new RangeError(`${name} must be at least 1 ns: got ${value} ms`);
+    }
+    return text;
   }
   if (typeof value !== "string") {
     throw new TypeError(

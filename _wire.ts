@@ -95,7 +95,9 @@ function duration(o: Json, key: string, what: string): number {
 
 /** A session status from the wire. */
 export function parseStatus(value: unknown, what: string): SessionStatus {
-  if (typeof value !== "string") return fail(what, "no status", value);
+  if (typeof value !== "string") {
+    return fail(what, "no status", { status: value ?? null });
+  }
   return oneOf(value, STATUSES, "status", what);
 }
 
