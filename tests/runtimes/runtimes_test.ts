@@ -1,0 +1,150 @@
+// Copyright 2026 the handoff authors. MIT license.
+// The same scenario in every runtime the library claims, against the stub
+// server started here in Deno. The runtimes come from npm (tools/runtimes,
+// installed on first use with `npm ci`).
+
+import assert from "node:assert/strict";
+import { encodeBase64 } from "../../_base64.ts";
+import { sampleJpeg, startStubServer, type StubServer } from "../../testing.ts";
+import { runScenario, type ScenarioReport } from "./scenario.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+const tools = `${root}tools/runtimes`;
+const dist = `${root}tests/runtimes/dist`;
+
+async function run(command: string, args: string[], cwd = root) {
+  const output = await new Deno.Command(command, {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+let prepared: Promise<void> | undefined;
+
+/** Install the pinned runtimes (once) and bundle the scenario. */
+function prepare(): Promise<void> {
+  prepared ??= (async () => {
+    const installed = await Deno.stat(`${tools}/node_modules/.bin/bun`).then(
+      () => true,
+      () => false,
+    );
+    if (!installed) {
+      const npm = await run("npm", [
+        "ci",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+      ], tools);
+      assert.equal(
+        npm.code,
+        0,
+        `npm ci in tools/runtimes failed:\n${npm.stderr}`,
+      );
+    }
+    const build = await run("node", [`${tools}/build.mjs`, dist]);
+    assert.equal(build.code, 0, `bundling failed:\n${build.stderr}`);
+  })();
+  return prepared;
+}
+
+function input(server: StubServer): string {
+  return JSON.stringify({
+    baseUrl: server.url,
+    apiKey: server.apiKey,
+    jpegBase64: encodeBase64(sampleJpeg()),
+  });
+}
+
+async function runIn(
+  command: string,
+  args: string[],
+): Promise<ScenarioReport> {
+  const result = await run(command, args);
+  const line = result.stdout.trim().split("\n").at(-1) ?? "";
+  let parsed: { ok: boolean; report?: ScenarioReport; error?: string };
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new Error(
+      `${command} printed no report (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  assert.ok(parsed.ok, `the scenario failed in ${command}: ${parsed.error}`);
+  return parsed.report!;
+}
+
+function assertReport(report: ScenarioReport, qr = true): void {
+  assert.deepEqual(report.statuses, [
+    "pending",
+    "opened",
+    "action_started",
+    "completed",
+  ]);
+  assert.deepEqual(report.connections, ["websocket", "closed"]);
+  assert.equal(report.itemCount, 1);
+  assert.equal(report.bytesEqual, true);
+  assert.equal(report.contentType, "image/jpeg");
+  if (qr) assert.equal(report.qr, "data:image/png;base64,");
+  assert.equal(report.infoStatus, "completed");
+  assert.equal(report.unauthorized, "UnauthorizedError");
+  assert.equal(report.closed, "closed");
+}
+
+Deno.test("Deno: the scenario passes with the key in the WebSocket header", async () => {
+  await using server = await startStubServer();
+  assertReport(await runScenario(JSON.parse(input(server))));
+  assert.deepEqual(server.stats().upgradeAuth, { header: 1, query: 0 });
+});
+
+Deno.test("Bun: the scenario passes with the key in the WebSocket header", async () => {
+  await prepare();
+  await using server = await startStubServer();
+  assertReport(
+    await runIn(`${tools}/node_modules/.bin/bun`, [
+      `${dist}/cli.mjs`,
+      input(server),
+    ]),
+  );
+  assert.deepEqual(server.stats().upgradeAuth, { header: 1, query: 0 });
+});
+
+Deno.test("Node: the bundle passes with --experimental-websocket", async () => {
+  await prepare();
+  await using server = await startStubServer();
+  const major = Number(
+    (await run("node", ["--version"])).stdout.slice(1).split(".")[0],
+  );
+  const flags = major < 22 ? ["--experimental-websocket"] : [];
+  assertReport(
+    await runIn("node", [...flags, `${dist}/cli.mjs`, input(server)]),
+  );
+  assert.deepEqual(server.stats().upgradeAuth, { header: 1, query: 0 });
+});
+
+Deno.test("Cloudflare workerd (miniflare): the scenario passes through the fetch upgrade", async () => {
+  await prepare();
+  await using server = await startStubServer();
+  assertReport(
+    await runIn("node", [`${tools}/run_worker.mjs`, dist, input(server)]),
+  );
+  // The fetch upgrade carries the key in the X-API-Key header.
+  assert.deepEqual(server.stats().upgradeAuth, { header: 1, query: 0 });
+});
+
+Deno.test("Vercel edge-runtime: the scenario passes", async () => {
+  await prepare();
+  await using server = await startStubServer();
+  assertReport(
+    await runIn("node", [`${tools}/run_edge.mjs`, dist, input(server)]),
+  );
+  assert.deepEqual(server.stats().upgradeAuth, { header: 1, query: 0 });
+});
