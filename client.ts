@@ -249,11 +249,15 @@ export class HandoffClient {
    *
    * @example
    * ```ts
-   * import type { HandoffClient } from "@handoff/client";
-   * declare const client: HandoffClient;
-   * const session = await client.newSession()
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using session = await client.newSession()
    *   .withAction("signature").withOutputFormat("svg").withSessionTtl("10m")
    *   .invoke({ signal: AbortSignal.timeout(10_000) });
+   * console.assert(session.actionType === "signature");
    * ```
    */
   newSession(): SessionBuilder<undefined> {
@@ -273,10 +277,15 @@ export class HandoffClient {
    *
    * @example A multi-document scan
    * ```ts
-   * import type { HandoffClient } from "@handoff/client";
-   * declare const client: HandoffClient;
-   * const scan = await client.createSession({ action: "scan", documentMode: "multi", scanOutputFormat: "pdf" });
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using scan = await client.createSession({ action: "scan", documentMode: "multi", scanOutputFormat: "pdf" });
+   * await server.phone.complete(scan.id); // the person scans a page
    * const { documents } = await scan.waitForScanResult();
+   * console.assert(documents[0]?.format === "pdf");
    * ```
    */
   async createSession(
@@ -316,10 +325,16 @@ export class HandoffClient {
    *
    * @example
    * ```ts
-   * import type { HandoffClient } from "@handoff/client";
-   * declare const client: HandoffClient;
-   * const info = await client.getSession("7f9c…");
-   * if (info.status === "completed") console.log(info.result ?? info.scanResult);
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using session = await client.createSession({ action: "photo", outputFormat: "png" });
+   *
+   * const info = await client.getSession(session.id);
+   * if (info.status === "expired") console.log("too late");
+   * else console.assert(info.status === "pending" && info.expiresAt > info.createdAt);
    * ```
    */
   async getSession(
@@ -341,10 +356,19 @@ export class HandoffClient {
    *
    * @example Answer a status request in an edge function
    * ```ts
-   * import type { HandoffClient } from "@handoff/client";
-   * declare const client: HandoffClient;
-   * await using session = await client.attachSession("7f9c…");
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * const { id } = await client.getSession(
+   *   (await client.createSession({ action: "photo", outputFormat: "jpg" })).id,
+   * ); // made by an earlier request
+   * await server.phone.complete(id);
+   *
+   * await using session = await client.attachSession(id);
    * const items = await session.waitForResult({ signal: AbortSignal.timeout(20_000) });
+   * console.assert(items.length === 1);
    * ```
    */
   async attachSession(
@@ -374,9 +398,18 @@ export class HandoffClient {
    *
    * @example
    * ```ts
-   * import type { HandoffClient } from "@handoff/client";
-   * declare const client: HandoffClient;
-   * const { data, contentType } = await client.downloadFile("/api/v1/downloads/0b7e…");
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using scan = await client.createSession({ action: "scan", scanOutputFormat: "images" });
+   * await server.phone.complete(scan.id);
+   * const { documents } = await scan.waitForScanResult();
+   * const page = documents[0]?.format === "images" ? documents[0].pages[0]! : undefined;
+   *
+   * const { data, contentType } = await client.downloadFile(page!.url); // "/api/v1/downloads/…"
+   * console.assert(contentType === "image/jpeg" && data.length > 0);
    * ```
    */
   async downloadFile(
@@ -435,9 +468,13 @@ export class HandoffClient {
    *
    * @example
    * ```ts
-   * import type { HandoffClient } from "@handoff/client";
-   * declare const client: HandoffClient;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
    * const { status } = await client.health();
+   * console.assert(status === "ok");
    * ```
    */
   async health(
@@ -460,9 +497,13 @@ export class HandoffClient {
    *
    * @example
    * ```ts
-   * import type { HandoffClient } from "@handoff/client";
-   * declare const client: HandoffClient;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
    * const { version, commit } = await client.version();
+   * console.log(`Handoff ${version} (${commit})`);
    * ```
    */
   async version(
@@ -565,7 +606,8 @@ export class HandoffClient {
   }
 }
 
-type FormatOf<A> = A extends "photo" ? PhotoFormat
+/** The output formats an action takes (`never` for scans and before an action is chosen). */
+export type FormatOf<A> = A extends "photo" ? PhotoFormat
   : A extends "signature" ? SignatureFormat
   : never;
 
@@ -588,11 +630,15 @@ interface BuilderState {
  *
  * @example
  * ```ts
- * import type { HandoffClient } from "@handoff/client";
- * declare const client: HandoffClient;
- * const scan = await client.newSession()
+ * import { HandoffClient } from "@handoff/client";
+ * import { startStubServer } from "@handoff/client/testing";
+ *
+ * await using server = await startStubServer();
+ * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+ * await using scan = await client.newSession()
  *   .withAction("scan").withDocumentMode("multi").withScanOutputFormat("images")
  *   .invoke();
+ * console.assert(scan.documentMode === "multi");
  * ```
  */
 export class SessionBuilder<A extends ActionType | undefined> {

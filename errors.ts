@@ -92,6 +92,8 @@ export class ApiError extends HandoffError {
  */
 export class BadRequestError extends ApiError {
   /**
+   * Makes the error.
+   *
    * @param serverMessage The server's message.
    * @param message The full message.
    * @param options `cause`: the parsed body.
@@ -113,6 +115,8 @@ export class BadRequestError extends ApiError {
  */
 export class UnauthorizedError extends ApiError {
   /**
+   * Makes the error.
+   *
    * @param serverMessage The server's message.
    * @param message The full message.
    * @param options `cause`: the parsed body.
@@ -134,6 +138,8 @@ export class UnauthorizedError extends ApiError {
  */
 export class NotFoundError extends ApiError {
   /**
+   * Makes the error.
+   *
    * @param serverMessage The server's message.
    * @param message The full message.
    * @param options `cause`: the parsed body.
@@ -155,6 +161,8 @@ export class NotFoundError extends ApiError {
  */
 export class ConflictError extends ApiError {
   /**
+   * Makes the error.
+   *
    * @param serverMessage The server's message.
    * @param message The full message.
    * @param options `cause`: the parsed body.
@@ -178,6 +186,8 @@ export class ConflictError extends ApiError {
  */
 export class SessionExpiredError extends ApiError {
   /**
+   * Makes the error.
+   *
    * @param serverMessage The server's message.
    * @param message The full message.
    * @param options `cause`: the parsed body or the event that showed expiry.
@@ -199,6 +209,8 @@ export class SessionExpiredError extends ApiError {
  */
 export class ServerError extends ApiError {
   /**
+   * Makes the error.
+   *
    * @param status The 5xx status code.
    * @param serverMessage The server's message.
    * @param message The full message.
@@ -228,6 +240,8 @@ export class ServerError extends ApiError {
  */
 export class NetworkError extends HandoffError {
   /**
+   * Makes the error.
+   *
    * @param message What failed.
    * @param options `cause`: the runtime's error.
    */
@@ -250,6 +264,8 @@ export class NetworkError extends HandoffError {
  */
 export class TimeoutError extends HandoffError {
   /**
+   * Makes the error.
+   *
    * @param message What timed out, and after how long.
    * @param options `cause`: the timeout in milliseconds.
    */
@@ -272,6 +288,8 @@ export class TimeoutError extends HandoffError {
  */
 export class ProtocolError extends HandoffError {
   /**
+   * Makes the error.
+   *
    * @param message What did not match the protocol.
    * @param options `cause`: the offending value or parse error.
    */
@@ -293,6 +311,8 @@ export class ProtocolError extends HandoffError {
  */
 export class SessionClosedError extends HandoffError {
   /**
+   * Makes the error.
+   *
    * @param message Which session was closed.
    * @param options `cause`: what closed it.
    */

@@ -37,6 +37,7 @@
  */
 
 export {
+  type FormatOf,
   HandoffClient,
   type HandoffClientOptions,
   SessionBuilder,

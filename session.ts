@@ -240,8 +240,12 @@ export class Session implements AsyncDisposable {
    *
    * @example Log every status
    * ```ts
-   * import type { Session } from "@handoff/client";
-   * declare const session: Session;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
    * const off = session.onEvent((event) => console.log(event.type, event.status));
    * off();
    * ```
@@ -263,8 +267,12 @@ export class Session implements AsyncDisposable {
    *
    * @example Show the connection mode
    * ```ts
-   * import type { Session } from "@handoff/client";
-   * declare const session: Session;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
    * session.onConnectionChange((state) => console.log("now", state));
    * ```
    */
@@ -285,8 +293,13 @@ export class Session implements AsyncDisposable {
    *
    * @example Iterate until completion
    * ```ts
-   * import type { Session } from "@handoff/client";
-   * declare const session: Session;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
+   * await server.phone.complete(session.id);
    * for await (const event of session.events({ signal: AbortSignal.timeout(60_000) })) {
    *   if (event.type === "completed") console.log(event.result);
    * }
@@ -343,9 +356,15 @@ export class Session implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * import type { Session } from "@handoff/client";
-   * declare const session: Session;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
+   * await server.phone.complete(session.id);
    * const items = await session.waitForResult({ signal: AbortSignal.timeout(300_000) });
+   * console.assert(items[0]?.contentType === "image/jpeg");
    * ```
    */
   async waitForResult(options: WaitOptions = {}): Promise<ResultItem[]> {
@@ -369,9 +388,15 @@ export class Session implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * import type { Session } from "@handoff/client";
-   * declare const scan: Session;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using scan = await client.createSession({ action: "scan" });
+   * await server.phone.complete(scan.id);
    * const { documents } = await scan.waitForScanResult();
+   * console.assert(documents.length === 1);
    * ```
    */
   async waitForScanResult(options: WaitOptions = {}): Promise<ScanResult> {
@@ -394,10 +419,15 @@ export class Session implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * import type { Session } from "@handoff/client";
-   * declare const session: Session;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
    * const img = `<img src="${await session.qrCode()}" alt="Scan me">`;
    * const svg = await session.qrCode({ format: "svg", size: 320 });
+   * console.assert(img.includes("data:image/png;base64,") && svg.startsWith("<svg"));
    * ```
    */
   qrCode(options: QrCodeOptions = {}): Promise<string> {
@@ -428,9 +458,14 @@ export class Session implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * import type { Session } from "@handoff/client";
-   * declare const session: Session;
+   * import { HandoffClient } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   * const session = await client.createSession({ action: "photo", outputFormat: "jpg" });
    * await session.close();
+   * console.assert(session.connection === "closed");
    * ```
    */
   close(): Promise<void> {

@@ -1,0 +1,151 @@
+// Copyright 2026 the handoff authors. MIT license.
+// The simulated phone: real requests through the stub's own handler.
+
+import { encodeBase64 } from "./base64.ts";
+import { sampleJpeg, samplePng } from "./samples.ts";
+import {
+  type StubPageUpload,
+  type StubPhone,
+  StubPhoneError,
+  type StubSessionSnapshot,
+  type StubUpload,
+} from "./types.ts";
+
+/** What the phone needs from the server. */
+export interface PhoneHost {
+  /** The server's URL (requests are built against it, never sent over the network). */
+  url(): string;
+  /** Run a request through the handler, without faults or counting. */
+  handle(req: Request): Promise<Response>;
+  /** The session as the server holds it now. */
+  session(id: string): StubSessionSnapshot | undefined;
+}
+
+function path(id: string, rest = ""): string {
+  return `/s/${encodeURIComponent(id)}${rest}`;
+}
+
+/** The {@linkcode StubPhone} of a server. */
+export function createPhone(host: PhoneHost): StubPhone {
+  const send = async (
+    pathname: string,
+    init: RequestInit = {},
+  ): Promise<string> => {
+    const res = await host.handle(new Request(host.url() + pathname, init));
+    const text = await res.text();
+    if (res.status < 200 || res.status > 299) {
+      throw new StubPhoneError(res.status, text);
+    }
+    return text;
+  };
+
+  const phone: StubPhone = {
+    async open(id: string): Promise<void> {
+      await send(path(id));
+    },
+
+    async start(id: string): Promise<void> {
+      await send(path(id, "/action"));
+    },
+
+    async submit(
+      id: string,
+      items: readonly StubUpload[],
+    ): Promise<
+      { downloadId: string; contentType: string; filename: string }[]
+    > {
+      const body = JSON.stringify({
+        items: items.map((item) => ({
+          content_type: item.contentType,
+          filename: item.filename ?? "upload",
+          data: typeof item.data === "string"
+            ? item.data
+            : encodeBase64(item.data),
+        })),
+      });
+      const text = await send(path(id, "/result"), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      const parsed = JSON.parse(text) as {
+        items: {
+          download_id: string;
+          content_type: string;
+          filename: string;
+        }[];
+      };
+      return parsed.items.map((item) => ({
+        downloadId: item.download_id,
+        contentType: item.content_type,
+        filename: item.filename,
+      }));
+    },
+
+    async uploadPage(
+      id: string,
+      page: StubPageUpload,
+    ): Promise<{ documentIndex: number; pageIndex: number }> {
+      const form = new FormData();
+      form.append(
+        "file",
+        new Blob([page.data as Uint8Array<ArrayBuffer>], {
+          type: page.contentType ?? "image/jpeg",
+        }),
+        page.filename ?? "page.jpg",
+      );
+      if (page.documentIndex !== undefined) {
+        form.append("document_index", String(page.documentIndex));
+      }
+      if (page.pageIndex !== undefined) {
+        form.append("page_index", String(page.pageIndex));
+      }
+      const text = await send(path(id, "/scan/upload"), {
+        method: "POST",
+        body: form,
+      });
+      const parsed = JSON.parse(text) as {
+        document_index: number;
+        page_index: number;
+      };
+      return {
+        documentIndex: parsed.document_index,
+        pageIndex: parsed.page_index,
+      };
+    },
+
+    async finalize(id: string): Promise<void> {
+      await send(path(id, "/scan/finalize"), { method: "POST" });
+    },
+
+    async complete(id: string): Promise<void> {
+      await phone.open(id);
+      const session = host.session(id);
+      if (session?.status === "opened") await phone.start(id);
+      switch (session?.actionType) {
+        case "scan":
+          await phone.uploadPage(id, { data: sampleJpeg() });
+          await phone.finalize(id);
+          return;
+        case "signature":
+          await phone.submit(id, [
+            {
+              contentType: "image/png",
+              filename: "signature.png",
+              data: samplePng(),
+            },
+          ]);
+          return;
+        default:
+          await phone.submit(id, [
+            {
+              contentType: "image/jpeg",
+              filename: "photo.jpg",
+              data: sampleJpeg(),
+            },
+          ]);
+      }
+    },
+  };
+  return phone;
+}

@@ -1,0 +1,233 @@
+// Copyright 2026 the handoff authors. MIT license.
+// A TCP relay in front of the HTTP server, so that transport faults can be
+// injected: connections cut without a close frame, half-open (silent)
+// connections, and a listener that goes away and comes back.
+
+const BUFFER_SIZE = 16 * 1024;
+const HEAD_END = [0x0d, 0x0a, 0x0d, 0x0a];
+
+/** One relayed connection: the client's side and ours to the inner server. */
+export class RelayConnection {
+  readonly #client: Deno.TcpConn;
+  readonly #upstream: Deno.TcpConn;
+  /** Drop bytes from the client. */
+  #silentUp = false;
+  /** Drop bytes to the client. */
+  #silentDown = false;
+  /** Forward the rest of an HTTP head to the client, then go silent. */
+  #silenceAfterHead = false;
+  #headMatched = 0;
+  #closed = false;
+  /** Settles when both directions have stopped and both sides are closed. */
+  readonly done: Promise<void>;
+
+  constructor(client: Deno.TcpConn, upstream: Deno.TcpConn) {
+    this.#client = client;
+    this.#upstream = upstream;
+    this.done = Promise.all([
+      this.#pump(
+        client,
+        upstream,
+        (chunk) => this.#silentUp ? undefined : chunk,
+        () => this.#silentUp,
+      ),
+      this.#pump(
+        upstream,
+        client,
+        (chunk) => this.#filterDown(chunk),
+        () => this.#silentDown,
+      ),
+    ]).then(() => this.cut());
+  }
+
+  /** The local port of our connection to the inner server. */
+  get upstreamPort(): number {
+    return this.#upstream.localAddr.port;
+  }
+
+  /** Stop piping in both directions, keeping both connections open. */
+  silence(): void {
+    this.#silentUp = true;
+    this.#silentDown = true;
+  }
+
+  /**
+   * Go silent right after the HTTP head being answered now (the 101 of an
+   * upgrade) has been forwarded.
+   */
+  silenceAfterHead(): void {
+    this.#silentUp = true;
+    this.#silenceAfterHead = true;
+    this.#headMatched = 0;
+  }
+
+  /** Pipe again. */
+  unsilence(): void {
+    this.#silentUp = false;
+    this.#silentDown = false;
+    this.#silenceAfterHead = false;
+  }
+
+  /** Close both sides now (the client sees the connection drop). */
+  cut(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const conn of [this.#client, this.#upstream]) {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  #filterDown(chunk: Uint8Array): Uint8Array | undefined {
+    if (this.#silentDown) return undefined;
+    if (!this.#silenceAfterHead) return chunk;
+    for (let i = 0; i < chunk.length; i++) {
+      this.#headMatched = chunk[i] === HEAD_END[this.#headMatched]
+        ? this.#headMatched + 1
+        : chunk[i] === HEAD_END[0]
+        ? 1
+        : 0;
+      if (this.#headMatched === HEAD_END.length) {
+        this.#silenceAfterHead = false;
+        this.#silentDown = true;
+        return chunk.subarray(0, i + 1);
+      }
+    }
+    return chunk;
+  }
+
+  async #pump(
+    from: Deno.TcpConn,
+    to: Deno.TcpConn,
+    filter: (chunk: Uint8Array) => Uint8Array | undefined,
+    isSilent: () => boolean,
+  ): Promise<void> {
+    const buffer = new Uint8Array(BUFFER_SIZE);
+    try {
+      for (;;) {
+        const n = await from.read(buffer);
+        if (n === null) break;
+        const chunk = filter(buffer.subarray(0, n));
+        if (chunk === undefined) continue;
+        for (let offset = 0; offset < chunk.length;) {
+          offset += await to.write(chunk.subarray(offset));
+        }
+      }
+      // Pass the half-close on (the other direction may still be talking),
+      // unless this direction is silent: then the peer must not learn of it.
+      if (!isSilent()) await to.closeWrite().catch(() => this.cut());
+    } catch {
+      this.cut();
+    }
+  }
+}
+
+/** Accepts connections on the public port and relays each to the inner server. */
+export class Relay {
+  readonly #hostname: string;
+  readonly #targetPort: number;
+  #port: number;
+  #listener: Deno.TcpListener | undefined;
+  #accepting: Promise<void> | undefined;
+  #connections = new Set<RelayConnection>();
+  #byUpstreamPort = new Map<number, RelayConnection>();
+  #opening = new Set<Promise<void>>();
+
+  constructor(hostname: string, port: number, targetPort: number) {
+    this.#hostname = hostname;
+    this.#port = port;
+    this.#targetPort = targetPort;
+  }
+
+  /** The public port (known after {@linkcode Relay.start}). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Listen on the public port (the same one again after a stop). */
+  start(): void {
+    const listener = Deno.listen({
+      hostname: this.#hostname,
+      port: this.#port,
+      transport: "tcp",
+    });
+    this.#listener = listener;
+    this.#port = listener.addr.port;
+    this.#accepting = this.#accept(listener);
+  }
+
+  /** The relayed connection whose upstream side has local port `port`. */
+  connectionFor(port: number | undefined): RelayConnection | undefined {
+    return port === undefined ? undefined : this.#byUpstreamPort.get(port);
+  }
+
+  /** Make every relayed connection pipe again. */
+  unsilenceAll(): void {
+    for (const connection of this.#connections) connection.unsilence();
+  }
+
+  /** Stop listening and cut every connection; resolves when all is closed. */
+  async stop(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener !== undefined) {
+      try {
+        listener.close();
+      } catch {
+        // already closed
+      }
+    }
+    await this.#accepting;
+    this.#accepting = undefined;
+    await Promise.all(this.#opening);
+    const all = [...this.#connections];
+    for (const connection of all) connection.cut();
+    await Promise.all(all.map((connection) => connection.done));
+  }
+
+  async #accept(listener: Deno.TcpListener): Promise<void> {
+    for (;;) {
+      let client: Deno.TcpConn;
+      try {
+        client = await listener.accept();
+      } catch {
+        return; // the listener was closed
+      }
+      const opening = this.#open(client, listener);
+      this.#opening.add(opening);
+      opening.finally(() => this.#opening.delete(opening));
+    }
+  }
+
+  async #open(client: Deno.TcpConn, listener: Deno.TcpListener): Promise<void> {
+    let upstream: Deno.TcpConn;
+    try {
+      upstream = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: this.#targetPort,
+      });
+    } catch {
+      client.close();
+      return;
+    }
+    if (this.#listener !== listener) {
+      // Stopped while connecting.
+      client.close();
+      upstream.close();
+      return;
+    }
+    const connection = new RelayConnection(client, upstream);
+    const port = connection.upstreamPort;
+    this.#connections.add(connection);
+    this.#byUpstreamPort.set(port, connection);
+    connection.done.finally(() => {
+      this.#connections.delete(connection);
+      if (this.#byUpstreamPort.get(port) === connection) {
+        this.#byUpstreamPort.delete(port);
+      }
+    });
+  }
+}
