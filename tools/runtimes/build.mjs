@@ -6,7 +6,9 @@ import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const outdir = path.resolve(process.argv[2] ?? path.join(root, "tests/runtimes/dist"));
+const outdir = path.resolve(
+  process.argv[2] ?? path.join(root, "tests/runtimes/dist"),
+);
 const common = {
   bundle: true,
   logLevel: "error",
