@@ -202,7 +202,7 @@ export async function submitResult(
     if (!session.opened) return jsonError(409, "session not yet opened");
     return session;
   };
-  const before = check();
+  const before = scanSession(ctx, id);
   if (before instanceof Response) return before;
   const submitted = bindSubmit(new Uint8Array(await req.arrayBuffer()));
   if (submitted === undefined) return jsonError(400, "invalid request body");
@@ -212,7 +212,7 @@ export async function submitResult(
     if (prepared instanceof Response) return prepared;
     files.push(prepared);
   }
-  const session = check();
+  const session = scanSession(ctx, id);
   if (session instanceof Response) return session;
   const now = nowMicros();
   const items: ResultItem[] = files.map((file) => {
@@ -293,21 +293,23 @@ function formValue(
   return form.values.get(name)?.[0];
 }
 
+/** A scan session that still takes pages, or the error answer. */
+function scanSession(ctx: AppContext, id: string): SessionRecord | Response {
+  const session = writableSession(ctx, id);
+  if (session instanceof Response) return session;
+  if (session.actionType !== "scan") {
+    return jsonError(400, "session is not a scan session");
+  }
+  return session;
+}
+
 /** `POST /s/:id/scan/upload`. */
 export async function scanUpload(
   req: Request,
   id: string,
   ctx: AppContext,
 ): Promise<Response> {
-  const check = (): SessionRecord | Response => {
-    const session = writableSession(ctx, id);
-    if (session instanceof Response) return session;
-    if (session.actionType !== "scan") {
-      return jsonError(400, "session is not a scan session");
-    }
-    return session;
-  };
-  const before = check();
+  const before = scanSession(ctx, id);
   if (before instanceof Response) return before;
   let form: MultipartForm;
   try {
@@ -322,7 +324,7 @@ export async function scanUpload(
   }
   const file = form.files.get("file")?.[0];
   if (file === undefined) return jsonError(400, "missing file field");
-  const session = check();
+  const session = scanSession(ctx, id);
   if (session instanceof Response) return session;
   const documentIndex = session.documentMode === "single"
     ? 0n
@@ -368,15 +370,7 @@ export async function scanFinalize(
   id: string,
   ctx: AppContext,
 ): Promise<Response> {
-  const check = (): SessionRecord | Response => {
-    const session = writableSession(ctx, id);
-    if (session instanceof Response) return session;
-    if (session.actionType !== "scan") {
-      return jsonError(400, "session is not a scan session");
-    }
-    return session;
-  };
-  const before = check();
+  const before = scanSession(ctx, id);
   if (before instanceof Response) return before;
   const pages = before.pages ?? [];
   if (pages.length === 0) return jsonError(400, "no pages uploaded");
@@ -392,7 +386,7 @@ export async function scanFinalize(
       }
     }
   }
-  const session = check();
+  const session = scanSession(ctx, id);
   if (session instanceof Response) return session;
   const now = nowMicros();
   const store = (data: Uint8Array, contentType: string): string => {

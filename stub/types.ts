@@ -40,7 +40,7 @@ export interface StubServerOptions {
   resultTtl?: string | number;
   /** Largest accepted scan upload, in bytes. @default {20971520} */
   scanUploadMaxBytes?: number;
-  /** Most pages a scan document may have. @default {50} */
+  /** Most pages a scan session may have, all documents together (as the real server counts). @default {50} */
   scanMaxPages?: number;
   /**
    * Put a TCP relay in front of the HTTP server so that transport faults
