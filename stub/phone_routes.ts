@@ -202,7 +202,7 @@ export async function submitResult(
     if (!session.opened) return jsonError(409, "session not yet opened");
     return session;
   };
-  const before = scanSession(ctx, id);
+  const before = check();
   if (before instanceof Response) return before;
   const submitted = bindSubmit(new Uint8Array(await req.arrayBuffer()));
   if (submitted === undefined) return jsonError(400, "invalid request body");
@@ -212,7 +212,7 @@ export async function submitResult(
     if (prepared instanceof Response) return prepared;
     files.push(prepared);
   }
-  const session = scanSession(ctx, id);
+  const session = check();
   if (session instanceof Response) return session;
   const now = nowMicros();
   const items: ResultItem[] = files.map((file) => {
