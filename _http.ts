@@ -9,13 +9,34 @@ import {
   TimeoutError,
 } from "./errors.ts";
 
-/** The `fetch` the client uses; inject one to fake the network in tests. */
+/**
+ * The `fetch` the client uses; inject one to fake the network in tests.
+ *
+ * @example
+ * ```ts
+ * import type { FetchLike } from "@handoff/client";
+ *
+ * const logged: FetchLike = (input, init) => {
+ *   console.log(init?.method ?? "GET", String(input instanceof Request ? input.url : input));
+ *   return fetch(input, init);
+ * };
+ * ```
+ */
 export type FetchLike = (
   input: Request | URL | string,
   init?: RequestInit,
 ) => Promise<Response>;
 
-/** How requests are retried. */
+/**
+ * How requests are retried.
+ *
+ * @example
+ * ```ts
+ * import type { RetryOptions } from "@handoff/client";
+ *
+ * const patient: RetryOptions = { maxRetries: 5, initialDelayMs: 1_000, maxDelayMs: 30_000 };
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt. `0` turns retries off. @default {3} */
   maxRetries?: number;

@@ -11,10 +11,26 @@ import type { FetchLike } from "./_http.ts";
  *   `response.webSocket.accept()` (Cloudflare Workers);
  * - `query`: `?api_key=…` in the URL, for runtimes whose `WebSocket` takes no
  *   headers (browsers). The key may then show up in server access logs.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketAuth } from "@handoff/client";
+ *
+ * const auth: WebSocketAuth = "header"; // or "query" in browsers, "fetch-upgrade" in Workers
+ * ```
  */
 export type WebSocketAuth = "header" | "fetch-upgrade" | "query";
 
-/** The `WebSocket` constructor the client uses; inject one for runtimes without a global. */
+/**
+ * The `WebSocket` constructor the client uses; inject one for runtimes without a global.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketConstructor } from "@handoff/client";
+ *
+ * const Native: WebSocketConstructor = WebSocket;
+ * ```
+ */
 export type WebSocketConstructor = new (
   url: string,
   protocolsOrInit?: string | string[] | {

@@ -40,7 +40,23 @@ import type {
   SignatureFormat,
 } from "./types.ts";
 
-/** Options of {@linkcode HandoffClient}. */
+/**
+ * Options of {@linkcode HandoffClient}.
+ *
+ * @example
+ * ```ts
+ * import type { HandoffClientOptions } from "@handoff/client";
+ *
+ * const options: HandoffClientOptions = {
+ *   baseUrl: "https://handoff.example.com",
+ *   apiKey: "secret",
+ *   timeoutMs: 10_000,
+ *   retry: { maxRetries: 2 },
+ *   reconnect: { maxDelayMs: 10_000 },
+ *   pollIntervalMs: 5_000,
+ * };
+ * ```
+ */
 export interface HandoffClientOptions {
   /**
    * The Handoff server's root URL, `http(s)://host[:port][/prefix]`. A
@@ -606,7 +622,17 @@ export class HandoffClient {
   }
 }
 
-/** The output formats an action takes (`never` for scans and before an action is chosen). */
+/**
+ * The output formats an action takes (`never` for scans and before an action is chosen).
+ *
+ * @example
+ * ```ts
+ * import type { FormatOf } from "@handoff/client";
+ *
+ * const photo: FormatOf<"photo"> = "jpg";
+ * const signature: FormatOf<"signature"> = "svg";
+ * ```
+ */
 export type FormatOf<A> = A extends "photo" ? PhotoFormat
   : A extends "signature" ? SignatureFormat
   : never;

@@ -40,7 +40,16 @@ import type {
   SessionStatus,
 } from "./types.ts";
 
-/** How a session reconnects its WebSocket. */
+/**
+ * How a session reconnects its WebSocket.
+ *
+ * @example
+ * ```ts
+ * import type { ReconnectOptions } from "@handoff/client";
+ *
+ * const gentle: ReconnectOptions = { initialDelayMs: 2_000, maxDelayMs: 60_000, attemptsBeforePolling: 5 };
+ * ```
+ */
 export interface ReconnectOptions {
   /** Delay before the first reconnect; doubles each time, with jitter. @default {1000} */
   initialDelayMs?: number;
@@ -62,7 +71,16 @@ export interface SessionContext {
   readonly onListenerError: (error: unknown, event: SessionEvent) => void;
 }
 
-/** Options of {@linkcode Session.waitForResult} and {@linkcode Session.events}. */
+/**
+ * Options of {@linkcode Session.waitForResult} and {@linkcode Session.events}.
+ *
+ * @example
+ * ```ts
+ * import type { WaitOptions } from "@handoff/client";
+ *
+ * const options: WaitOptions = { signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
 export interface WaitOptions {
   /** Stops waiting (the session goes on); rejects with `signal.reason`. */
   signal?: AbortSignal;

@@ -8,28 +8,90 @@
  * @module
  */
 
-/** What the person is asked to do on their phone. */
+/**
+ * What the person is asked to do on their phone.
+ *
+ * @example
+ * ```ts
+ * import type { ActionType } from "@handoff/client";
+ *
+ * const action: ActionType = "signature";
+ * ```
+ */
 export type ActionType = "photo" | "signature" | "scan";
 
-/** Output formats of a photo session. */
+/**
+ * Output formats of a photo session.
+ *
+ * @example
+ * ```ts
+ * import type { PhotoFormat } from "@handoff/client";
+ *
+ * const formats: PhotoFormat[] = ["jpg", "png", "pdf"];
+ * ```
+ */
 export type PhotoFormat = "jpg" | "png" | "pdf";
 
-/** Output formats of a signature session. */
+/**
+ * Output formats of a signature session.
+ *
+ * @example
+ * ```ts
+ * import type { SignatureFormat } from "@handoff/client";
+ *
+ * const format: SignatureFormat = "svg";
+ * ```
+ */
 export type SignatureFormat = "svg" | "png" | "pdf";
 
-/** Output formats of photo and signature sessions. */
+/**
+ * Output formats of photo and signature sessions.
+ *
+ * @example
+ * ```ts
+ * import type { OutputFormat } from "@handoff/client";
+ *
+ * const format: OutputFormat = "png"; // a photo or a signature format
+ * ```
+ */
 export type OutputFormat = PhotoFormat | SignatureFormat;
 
-/** Whether a scan collects one document or several. */
+/**
+ * Whether a scan collects one document or several.
+ *
+ * @example
+ * ```ts
+ * import type { ScanDocumentMode } from "@handoff/client";
+ *
+ * const mode: ScanDocumentMode = "multi";
+ * ```
+ */
 export type ScanDocumentMode = "single" | "multi";
 
-/** `pdf`: one PDF per document; `images`: the page images as taken. */
+/**
+ * `pdf`: one PDF per document; `images`: the page images as taken.
+ *
+ * @example
+ * ```ts
+ * import type { ScanOutputFormat } from "@handoff/client";
+ *
+ * const format: ScanOutputFormat = "images";
+ * ```
+ */
 export type ScanOutputFormat = "pdf" | "images";
 
 /**
  * A session's status. It only moves forward:
  * `pending` → `opened` → `action_started` → `completed`, and any status
  * becomes `expired` when the session's TTL runs out. Statuses may be skipped.
+ *
+ * @example
+ * ```ts
+ * import type { SessionStatus } from "@handoff/client";
+ *
+ * const done = (status: SessionStatus) => status === "completed" || status === "expired";
+ * console.assert(done("expired") && !done("opened"));
+ * ```
  */
 export type SessionStatus =
   | "pending"
@@ -38,16 +100,41 @@ export type SessionStatus =
   | "completed"
   | "expired";
 
-/** The statuses of a session that is still waiting for the person. */
+/**
+ * The statuses of a session that is still waiting for the person.
+ *
+ * @example
+ * ```ts
+ * import type { OpenStatus } from "@handoff/client";
+ *
+ * const waiting: OpenStatus[] = ["pending", "opened", "action_started"];
+ * ```
+ */
 export type OpenStatus = "pending" | "opened" | "action_started";
 
 /**
  * A duration: a Go duration string (`"30m"`, `"1h30m"`, `"90s"`, `"1.5s"`;
  * units `ns us µs ms s m h`) or a number of milliseconds. Must be positive.
+ *
+ * @example
+ * ```ts
+ * import type { Duration } from "@handoff/client";
+ *
+ * const ttls: Duration[] = ["30m", "1h30m", "1.5s", 90_000];
+ * ```
  */
 export type Duration = string | number;
 
-/** Options every kind of session takes. */
+/**
+ * Options every kind of session takes.
+ *
+ * @example
+ * ```ts
+ * import type { CommonSessionOptions } from "@handoff/client";
+ *
+ * const common: CommonSessionOptions = { intro: "Please sign", sessionTtl: "10m", resultTtl: "5m" };
+ * ```
+ */
 export interface CommonSessionOptions {
   /** Text shown to the person before the action (plain text). */
   intro?: string;
@@ -57,7 +144,16 @@ export interface CommonSessionOptions {
   resultTtl?: Duration;
 }
 
-/** Ask for a photo. */
+/**
+ * Ask for a photo.
+ *
+ * @example
+ * ```ts
+ * import type { PhotoSessionOptions } from "@handoff/client";
+ *
+ * const options: PhotoSessionOptions = { action: "photo", outputFormat: "jpg", intro: "Your ID card" };
+ * ```
+ */
 export interface PhotoSessionOptions extends CommonSessionOptions {
   /** The action. */
   action: "photo";
@@ -65,7 +161,16 @@ export interface PhotoSessionOptions extends CommonSessionOptions {
   outputFormat: PhotoFormat;
 }
 
-/** Ask for a signature. */
+/**
+ * Ask for a signature.
+ *
+ * @example
+ * ```ts
+ * import type { SignatureSessionOptions } from "@handoff/client";
+ *
+ * const options: SignatureSessionOptions = { action: "signature", outputFormat: "svg" };
+ * ```
+ */
 export interface SignatureSessionOptions extends CommonSessionOptions {
   /** The action. */
   action: "signature";
@@ -73,7 +178,16 @@ export interface SignatureSessionOptions extends CommonSessionOptions {
   outputFormat: SignatureFormat;
 }
 
-/** Ask for a document scan. */
+/**
+ * Ask for a document scan.
+ *
+ * @example
+ * ```ts
+ * import type { ScanSessionOptions } from "@handoff/client";
+ *
+ * const options: ScanSessionOptions = { action: "scan", documentMode: "multi", scanOutputFormat: "pdf" };
+ * ```
+ */
 export interface ScanSessionOptions extends CommonSessionOptions {
   /** The action. */
   action: "scan";
@@ -86,13 +200,34 @@ export interface ScanSessionOptions extends CommonSessionOptions {
 /**
  * What {@linkcode HandoffClient.createSession} takes: impossible
  * action/format combinations (photo + svg, signature + jpg) do not compile.
+ *
+ * @example
+ * ```ts
+ * import type { CreateSessionOptions } from "@handoff/client";
+ *
+ * const ok: CreateSessionOptions = { action: "photo", outputFormat: "png" };
+ * const svgPhoto = { action: "photo", outputFormat: "svg" } as const;
+ * // @ts-expect-error a photo cannot be an SVG
+ * const wrong: CreateSessionOptions = svgPhoto;
+ * ```
  */
 export type CreateSessionOptions =
   | PhotoSessionOptions
   | SignatureSessionOptions
   | ScanSessionOptions;
 
-/** A result file of a photo or signature session. */
+/**
+ * A result file of a photo or signature session.
+ *
+ * @example
+ * ```ts
+ * import type { ResultItem } from "@handoff/client";
+ *
+ * function describe(item: ResultItem): string {
+ *   return `${item.filename} (${item.contentType}), download id ${item.downloadId}`;
+ * }
+ * ```
+ */
 export interface ResultItem {
   /** Pass to {@linkcode HandoffClient.downloadFile}. */
   readonly downloadId: string;
@@ -102,7 +237,16 @@ export interface ResultItem {
   readonly filename: string;
 }
 
-/** One page image of a scan in `images` mode. */
+/**
+ * One page image of a scan in `images` mode.
+ *
+ * @example
+ * ```ts
+ * import type { ScanPage } from "@handoff/client";
+ *
+ * const page: ScanPage = { url: "/api/v1/downloads/0b7e", contentType: "image/jpeg" };
+ * ```
+ */
 export interface ScanPage {
   /** A download URL relative to the server; pass it to {@linkcode HandoffClient.downloadFile}. */
   readonly url: string;
@@ -110,7 +254,16 @@ export interface ScanPage {
   readonly contentType: string;
 }
 
-/** A scanned document in `pdf` mode: one PDF with every page. */
+/**
+ * A scanned document in `pdf` mode: one PDF with every page.
+ *
+ * @example
+ * ```ts
+ * import type { ScanPdfDocument } from "@handoff/client";
+ *
+ * const document: ScanPdfDocument = { format: "pdf", pdfUrl: "/api/v1/downloads/0b7e" };
+ * ```
+ */
 export interface ScanPdfDocument {
   /** Tells the two kinds of document apart. */
   readonly format: "pdf";
@@ -118,7 +271,19 @@ export interface ScanPdfDocument {
   readonly pdfUrl: string;
 }
 
-/** A scanned document in `images` mode: its pages in order. */
+/**
+ * A scanned document in `images` mode: its pages in order.
+ *
+ * @example
+ * ```ts
+ * import type { ScanImagesDocument } from "@handoff/client";
+ *
+ * const document: ScanImagesDocument = {
+ *   format: "images",
+ *   pages: [{ url: "/api/v1/downloads/0b7e", contentType: "image/jpeg" }],
+ * };
+ * ```
+ */
 export interface ScanImagesDocument {
   /** Tells the two kinds of document apart. */
   readonly format: "images";
@@ -126,16 +291,45 @@ export interface ScanImagesDocument {
   readonly pages: readonly ScanPage[];
 }
 
-/** A scanned document. */
+/**
+ * A scanned document.
+ *
+ * @example
+ * ```ts
+ * import type { ScanDocument } from "@handoff/client";
+ *
+ * const urls = (document: ScanDocument): string[] =>
+ *   document.format === "pdf" ? [document.pdfUrl] : document.pages.map((page) => page.url);
+ * ```
+ */
 export type ScanDocument = ScanPdfDocument | ScanImagesDocument;
 
-/** The result of a scan session: its documents in order. */
+/**
+ * The result of a scan session: its documents in order.
+ *
+ * @example
+ * ```ts
+ * import type { ScanResult } from "@handoff/client";
+ *
+ * const pageCount = (result: ScanResult) =>
+ *   result.documents.reduce((n, d) => n + (d.format === "images" ? d.pages.length : 1), 0);
+ * ```
+ */
 export interface ScanResult {
   /** The documents, in document order. */
   readonly documents: readonly ScanDocument[];
 }
 
-/** What the server says about a session that has not expired. */
+/**
+ * What the server says about a session that has not expired.
+ *
+ * @example
+ * ```ts
+ * import type { LiveSessionInfo } from "@handoff/client";
+ *
+ * const remainingMs = (info: LiveSessionInfo) => info.expiresAt.getTime() - Date.now();
+ * ```
+ */
 export interface LiveSessionInfo {
   /** The session id (a UUID). */
   readonly id: string;
@@ -169,7 +363,16 @@ export interface LiveSessionInfo {
   readonly scanResult?: ScanResult;
 }
 
-/** What the server says about a session that has expired (a tombstone). */
+/**
+ * What the server says about a session that has expired (a tombstone).
+ *
+ * @example
+ * ```ts
+ * import type { ExpiredSessionInfo } from "@handoff/client";
+ *
+ * const gone: ExpiredSessionInfo = { id: "de1f…", status: "expired" };
+ * ```
+ */
 export interface ExpiredSessionInfo {
   /** The session id. */
   readonly id: string;
@@ -177,10 +380,31 @@ export interface ExpiredSessionInfo {
   readonly status: "expired";
 }
 
-/** What {@linkcode HandoffClient.getSession} returns. */
+/**
+ * What {@linkcode HandoffClient.getSession} returns.
+ *
+ * @example
+ * ```ts
+ * import type { SessionInfo } from "@handoff/client";
+ *
+ * function label(info: SessionInfo): string {
+ *   if (info.status === "expired") return "expired";
+ *   return `${info.actionType}: ${info.status}, expires ${info.expiresAt.toISOString()}`;
+ * }
+ * ```
+ */
 export type SessionInfo = LiveSessionInfo | ExpiredSessionInfo;
 
-/** The session moved to a new status that is not final. */
+/**
+ * The session moved to a new status that is not final.
+ *
+ * @example
+ * ```ts
+ * import type { StatusUpdateEvent } from "@handoff/client";
+ *
+ * const onStatus = (event: StatusUpdateEvent) => console.log(event.status, event.timestamp);
+ * ```
+ */
 export interface StatusUpdateEvent {
   /** Tells the kinds of event apart. */
   readonly type: "status_update";
@@ -192,7 +416,16 @@ export interface StatusUpdateEvent {
   readonly timestamp: Date;
 }
 
-/** A photo or signature session completed. */
+/**
+ * A photo or signature session completed.
+ *
+ * @example
+ * ```ts
+ * import type { CompletedEvent } from "@handoff/client";
+ *
+ * const files = (event: CompletedEvent) => event.result ?? event.scanResult?.documents ?? [];
+ * ```
+ */
 export interface CompletedEvent {
   /** Tells the kinds of event apart. */
   readonly type: "completed";
@@ -208,7 +441,16 @@ export interface CompletedEvent {
   readonly scanResult?: ScanResult;
 }
 
-/** The session expired before it completed. */
+/**
+ * The session expired before it completed.
+ *
+ * @example
+ * ```ts
+ * import type { ExpiredEvent } from "@handoff/client";
+ *
+ * const onExpired = (event: ExpiredEvent) => console.log(`session ${event.sessionId} expired`);
+ * ```
+ */
 export interface ExpiredEvent {
   /** Tells the kinds of event apart. */
   readonly type: "expired";
@@ -220,7 +462,22 @@ export interface ExpiredEvent {
   readonly timestamp: Date;
 }
 
-/** Everything a session reports to its listeners. */
+/**
+ * Everything a session reports to its listeners.
+ *
+ * @example
+ * ```ts
+ * import type { SessionEvent } from "@handoff/client";
+ *
+ * function log(event: SessionEvent): void {
+ *   switch (event.type) {
+ *     case "status_update": console.log("now", event.status); break;
+ *     case "completed": console.log("done", event.result ?? event.scanResult); break;
+ *     case "expired": console.log("too late"); break;
+ *   }
+ * }
+ * ```
+ */
 export type SessionEvent = StatusUpdateEvent | CompletedEvent | ExpiredEvent;
 
 /**
@@ -228,10 +485,26 @@ export type SessionEvent = StatusUpdateEvent | CompletedEvent | ExpiredEvent;
  * WebSocket opens, `websocket` while one is open, `polling` while falling back
  * to `GET …/result`, and `closed` once the session completed, expired or was
  * closed.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionState } from "@handoff/client";
+ *
+ * const live = (state: ConnectionState) => state === "websocket" || state === "polling";
+ * ```
  */
 export type ConnectionState = "connecting" | "websocket" | "polling" | "closed";
 
-/** Options every network call takes. */
+/**
+ * Options every network call takes.
+ *
+ * @example
+ * ```ts
+ * import type { RequestOptions } from "@handoff/client";
+ *
+ * const options: RequestOptions = { signal: AbortSignal.timeout(5_000), timeoutMs: 2_000 };
+ * ```
+ */
 export interface RequestOptions {
   /** Cancels the call; it then rejects with `signal.reason`. */
   signal?: AbortSignal;
@@ -239,7 +512,16 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-/** A downloaded file. */
+/**
+ * A downloaded file.
+ *
+ * @example
+ * ```ts
+ * import type { DownloadedFile } from "@handoff/client";
+ *
+ * const isImage = (file: DownloadedFile) => file.contentType.startsWith("image/");
+ * ```
+ */
 export interface DownloadedFile {
   /** The bytes. */
   readonly data: Uint8Array;
@@ -247,7 +529,20 @@ export interface DownloadedFile {
   readonly contentType: string;
 }
 
-/** A download as a stream, for large files. */
+/**
+ * A download as a stream, for large files.
+ *
+ * @example
+ * ```ts
+ * import type { DownloadStream } from "@handoff/client";
+ *
+ * async function size(download: DownloadStream): Promise<number> {
+ *   let total = 0;
+ *   for await (const chunk of download.body) total += chunk.length;
+ *   return total;
+ * }
+ * ```
+ */
 export interface DownloadStream {
   /** The bytes; read or cancel it. */
   readonly body: ReadableStream<Uint8Array>;
@@ -257,7 +552,16 @@ export interface DownloadStream {
   readonly contentLength?: number;
 }
 
-/** Options of {@linkcode Session.qrCode}. */
+/**
+ * Options of {@linkcode Session.qrCode}.
+ *
+ * @example
+ * ```ts
+ * import type { QrCodeOptions } from "@handoff/client";
+ *
+ * const large: QrCodeOptions = { format: "svg", size: 512, errorCorrection: "H", margin: 2 };
+ * ```
+ */
 export interface QrCodeOptions {
   /** `png` gives a `data:image/png;base64,…` URL, `svg` an SVG document. @default {"png"} */
   format?: "png" | "svg";

@@ -1,10 +1,28 @@
 // Copyright 2026 the handoff authors. MIT license.
 // The public surface of the stub Handoff server (exported from `testing.ts`).
 
-/** What a session asks the person to do. */
+/**
+ * What a session asks the person to do.
+ *
+ * @example
+ * ```ts
+ * import type { StubActionType } from "@handoff/client/testing";
+ *
+ * const action: StubActionType = "scan";
+ * ```
+ */
 export type StubActionType = "photo" | "signature" | "scan";
 
-/** A session's status as the server reports it. */
+/**
+ * A session's status as the server reports it.
+ *
+ * @example
+ * ```ts
+ * import type { StubSessionStatus } from "@handoff/client/testing";
+ *
+ * const status: StubSessionStatus = "action_started";
+ * ```
+ */
 export type StubSessionStatus =
   | "pending"
   | "opened"
@@ -17,6 +35,13 @@ export type StubSessionStatus =
  *
  * Durations accept a Go duration string (`"30m"`, `"1.5s"`) or a number of
  * milliseconds.
+ *
+ * @example
+ * ```ts
+ * import type { StubServerOptions } from "@handoff/client/testing";
+ *
+ * const options: StubServerOptions = { apiKeys: ["test-key"], sessionTtl: "2s", scanMaxPages: 3 };
+ * ```
  */
 export interface StubServerOptions {
   /** Interface to listen on. @default {"127.0.0.1"} */
@@ -56,7 +81,16 @@ export interface StubServerOptions {
   signal?: AbortSignal;
 }
 
-/** A result file as the server stores it. */
+/**
+ * A result file as the server stores it.
+ *
+ * @example
+ * ```ts
+ * import type { StubFile } from "@handoff/client/testing";
+ *
+ * const isPdf = (file: StubFile) => file.contentType === "application/pdf";
+ * ```
+ */
 export interface StubFile {
   /** The id used by `GET /api/v1/downloads/:id`. */
   readonly downloadId: string;
@@ -68,7 +102,16 @@ export interface StubFile {
   readonly data: Uint8Array;
 }
 
-/** A read-only view of one session inside the stub, for assertions. */
+/**
+ * A read-only view of one session inside the stub, for assertions.
+ *
+ * @example
+ * ```ts
+ * import type { StubSessionSnapshot } from "@handoff/client/testing";
+ *
+ * const fileCount = (s: StubSessionSnapshot) => s.items.length + s.scanDocuments.flat().length;
+ * ```
+ */
 export interface StubSessionSnapshot {
   /** The session id (a UUID). */
   readonly id: string;
@@ -99,7 +142,16 @@ export interface StubSessionSnapshot {
   readonly scanDocuments: readonly (readonly StubFile[])[];
 }
 
-/** A file the simulated phone sends. */
+/**
+ * A file the simulated phone sends.
+ *
+ * @example
+ * ```ts
+ * import type { StubUpload } from "@handoff/client/testing";
+ *
+ * const upload: StubUpload = { contentType: "image/png", filename: "sig.png", data: new Uint8Array([0x89, 0x50]) };
+ * ```
+ */
 export interface StubUpload {
   /** e.g. `"image/jpeg"`; may be `""`. */
   contentType: string;
@@ -109,7 +161,16 @@ export interface StubUpload {
   data: Uint8Array | string;
 }
 
-/** A scan page the simulated phone uploads. */
+/**
+ * A scan page the simulated phone uploads.
+ *
+ * @example
+ * ```ts
+ * import type { StubPageUpload } from "@handoff/client/testing";
+ *
+ * const page: StubPageUpload = { data: new Uint8Array(8), documentIndex: 1, pageIndex: 0 };
+ * ```
+ */
 export interface StubPageUpload {
   /** The image bytes. */
   data: Uint8Array;
@@ -131,6 +192,19 @@ export interface StubPageUpload {
  *
  * Methods reject with {@linkcode StubPhoneError} when the endpoint answers
  * with an error status.
+ *
+ * @example
+ * ```ts
+ * import { startStubServer } from "@handoff/client/testing";
+ * import { HandoffClient } from "@handoff/client";
+ *
+ * await using server = await startStubServer();
+ * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+ * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
+ * await server.phone.open(session.id);
+ * await server.phone.submit(session.id, [{ contentType: "image/jpeg", filename: "a.jpg", data: new Uint8Array([1, 2, 3]) }]);
+ * console.assert((await session.waitForResult()).length === 1);
+ * ```
  */
 export interface StubPhone {
   /** `GET /s/:id`: marks a pending session opened (and, without intro text, action_started). */
@@ -158,7 +232,16 @@ export interface StubPhone {
   complete(id: string): Promise<void>;
 }
 
-/** Which endpoint a {@linkcode StubFaults.failRequests} fault applies to. */
+/**
+ * Which endpoint a {@linkcode StubFaults.failRequests} fault applies to.
+ *
+ * @example
+ * ```ts
+ * import type { StubRoute } from "@handoff/client/testing";
+ *
+ * const routes: StubRoute[] = ["create", "result", "download"];
+ * ```
+ */
 export type StubRoute =
   | "create" // POST /api/v1/sessions
   | "session" // GET /api/v1/sessions/:id
@@ -171,6 +254,16 @@ export type StubRoute =
 /**
  * Fault injection. Every fault applies to traffic that arrives over the
  * network, never to {@linkcode StubPhone} calls.
+ *
+ * @example
+ * ```ts
+ * import { startStubServer } from "@handoff/client/testing";
+ *
+ * await using server = await startStubServer();
+ * server.faults.failRequests("result", 2, 503); // the next two GET …/result answer 503
+ * server.faults.setLatency(50);
+ * server.faults.reset();
+ * ```
  */
 export interface StubFaults {
   /**
@@ -213,7 +306,18 @@ export interface StubFaults {
   reset(): void;
 }
 
-/** Counters of what the stub has seen, for assertions. */
+/**
+ * Counters of what the stub has seen, for assertions.
+ *
+ * @example
+ * ```ts
+ * import { startStubServer } from "@handoff/client/testing";
+ *
+ * await using server = await startStubServer();
+ * const stats = server.stats();
+ * console.assert(stats.openWebSockets === 0 && stats.upgrades === 0);
+ * ```
+ */
 export interface StubStats {
   /** HTTP requests received over the network, by route (`"phone"` for `/s/...`, `"other"` for the rest). */
   readonly requests: Readonly<Record<StubRoute | "phone" | "other", number>>;
@@ -225,7 +329,18 @@ export interface StubStats {
   readonly upgradeAuth: { readonly header: number; readonly query: number };
 }
 
-/** A running stub server. */
+/**
+ * A running stub server.
+ *
+ * @example
+ * ```ts
+ * import { startStubServer } from "@handoff/client/testing";
+ *
+ * await using server = await startStubServer({ sessionTtl: "1m" });
+ * console.assert(server.url.startsWith("http://127.0.0.1:"));
+ * console.assert(server.sessions().length === 0);
+ * ```
+ */
 export interface StubServer extends AsyncDisposable {
   /** The URL the server answers on, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   readonly url: string;
@@ -256,7 +371,21 @@ export interface StubServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Thrown by {@linkcode StubPhone} methods when the endpoint answers with an error. */
+/**
+ * Thrown by {@linkcode StubPhone} methods when the endpoint answers with an error.
+ *
+ * @example
+ * ```ts
+ * import { startStubServer, StubPhoneError } from "@handoff/client/testing";
+ *
+ * await using server = await startStubServer();
+ * try {
+ *   await server.phone.open("no-such-session");
+ * } catch (error) {
+ *   console.assert(error instanceof StubPhoneError && error.status === 404);
+ * }
+ * ```
+ */
 export class StubPhoneError extends Error {
   /** The HTTP status the endpoint answered with. */
   readonly status: number;
