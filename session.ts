@@ -98,7 +98,7 @@ const EXPIRY_RECHECK_MAX_MS = 5_000;
 /** Past the deadline by this much with no answer from the server: expired. */
 const EXPIRY_GRACE_MS = 30_000;
 /** How long close() waits for a socket's close handshake. */
-const CLOSE_WAIT_MS = 5_000;
+const CLOSE_WAIT_MS = 2_000;
 
 /**
  * A session on the Handoff server, kept up to date over a WebSocket (or by
@@ -670,7 +670,7 @@ export class Session implements AsyncDisposable {
           if (this.#socket === socket) this.#onFrame(parseFrame(data));
         },
         onClose: () => {
-          if (this.#socket === socket) this.#onSocketGone();
+          if (this.#socket === socket) this.#onSocketGone(this.#socketOpenedAt);
         },
       },
     );
@@ -711,8 +711,8 @@ export class Session implements AsyncDisposable {
     }
   }
 
-  #onSocketGone(): void {
-    const openedAt = this.#socketOpenedAt;
+  /** @param openedAt When the socket that is gone had opened, if it had. */
+  #onSocketGone(openedAt: number | undefined): void {
     this.#socket = undefined;
     this.#socketOpenedAt = undefined;
     clearTimeout(this.#livenessTimer);
@@ -736,8 +736,9 @@ export class Session implements AsyncDisposable {
   /** Replace a socket that evidently missed frames. */
   #recycleSocket(): void {
     if (this.#socket === undefined || this.#end !== undefined) return;
+    const openedAt = this.#socketOpenedAt; // a long-lived socket was no failure
     this.#closeSocket();
-    this.#onSocketGone();
+    this.#onSocketGone(openedAt);
   }
 
   // ---- snapshots: polling, liveness, expiry -------------------------------

@@ -531,3 +531,44 @@ Deno.test("close() releases the socket and timers of a polling session", async (
   env.server.faults.reset();
   // The sanitizers fail this test if a timer or socket is left behind.
 });
+
+Deno.test("a stable socket replaced after a missed frame does not count as a failed attempt", async () => {
+  await using env = await setup({
+    livenessIntervalMs: 80,
+    reconnect: {
+      initialDelayMs: 20,
+      maxDelayMs: 50,
+      attemptsBeforePolling: 2,
+      stableAfterMs: 40,
+    },
+  });
+  const session = await env.client.createSession({
+    action: "photo",
+    outputFormat: "jpg",
+    intro: "Hello",
+  });
+  const modes: string[] = [];
+  session.onConnectionChange((state) => modes.push(state));
+  const events = record(session);
+  await until(() => events.length === 1, "the first snapshot");
+  // Twice: the socket has been up a while, goes silent, and misses a status;
+  // the liveness snapshot sees it and replaces the socket.
+  for (
+    const [step, status] of [["open", "opened"], [
+      "start",
+      "action_started",
+    ]] as const
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    env.server.faults.goSilent();
+    await env.server.phone[step](session.id);
+    await until(() => session.status === status, status);
+    await until(() => session.connection === "websocket", "a new socket");
+    env.server.faults.reset();
+  }
+  assert.ok(!modes.includes("polling"), `went polling: ${modes.join(" → ")}`);
+  assert.deepEqual(statuses(events), ["pending", "opened", "action_started"]);
+  // The replaced sockets were half-open: their close handshakes never finish.
+  env.server.faults.dropWebSockets({ closeFrame: false });
+  await session.close();
+});
