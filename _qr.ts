@@ -38,6 +38,19 @@ function loadCore(): Promise<QrCore> {
 
 /** Validate QR options up front; returns them with defaults applied. */
 export function qrOptions(options: QrCodeOptions): Required<QrCodeOptions> {
+  if (
+    typeof options !== "object" || options === null || Array.isArray(options)
+  ) {
+    throw new TypeError(
+      `qrCode() takes an options object, got ${
+        options === null
+          ? "null"
+          : Array.isArray(options)
+          ? "an array"
+          : typeof options
+      }`,
+    );
+  }
   const { format = "png", size = 256, errorCorrection = "M", margin = 4 } =
     options;
   if (format !== "png" && format !== "svg") {
@@ -127,6 +140,11 @@ export async function qrPng(
     raw[offset] = 0; // filter: none
     const row = moduleOf[y]!;
     if (row < 0) continue;
+    if (y > 0 && moduleOf[y - 1] === row) {
+      // Each module is several pixels tall: copy the row above.
+      raw.copyWithin(offset + 1, offset + 1 - rowBytes, offset);
+      continue;
+    }
     for (let x = 0; x < size; x++) {
       const col = moduleOf[x]!;
       if (col >= 0 && matrix.dark[row * matrix.size + col]) {
@@ -150,9 +168,13 @@ export async function qrPng(
 /** zlib-wrapped deflate: `CompressionStream` where there is one, else stored blocks. */
 async function zlib(data: Uint8Array): Promise<Uint8Array> {
   if (typeof CompressionStream === "function") {
-    const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream()
-      .pipeThrough(new CompressionStream("deflate"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    // Written straight into the compressor: a Blob's stream would read the
+    // bytes back through the runtime first.
+    const deflate = new CompressionStream("deflate");
+    const writer = deflate.writable.getWriter();
+    writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
+    writer.close().catch(() => {});
+    return new Uint8Array(await new Response(deflate.readable).arrayBuffer());
   }
   const blocks: Uint8Array[] = [new Uint8Array([0x78, 0x01])];
   for (let i = 0; i === 0 || i < data.length; i += 0xffff) {
@@ -192,7 +214,9 @@ function crc32(bytes: Uint8Array): number {
     }
   }
   let crc = 0xffffffff;
-  for (const byte of bytes) crc = crcTable[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < bytes.length; i++) {
+    crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  }
   return (crc ^ 0xffffffff) >>> 0;
 }
 

@@ -13,6 +13,9 @@ import type {
   SignatureFormat,
 } from "./types.ts";
 
+/** Go's `time.Duration` is an int64 of nanoseconds. */
+const MAX_GO_DURATION_NS = 2n ** 63n - 1n;
+
 const PHOTO_FORMATS: readonly PhotoFormat[] = ["jpg", "png", "pdf"];
 const SIGNATURE_FORMATS: readonly SignatureFormat[] = ["svg", "png", "pdf"];
 
@@ -28,6 +31,11 @@ function ttl(value: Duration | undefined, name: string): string | undefined {
     const text = millisToGoDuration(value);
     if (text === "0s") {
       throw new RangeError(`${name} must be at least 1 ns: got ${value} ms`);
+    }
+    if (BigInt(Math.round(value * 1e6)) > MAX_GO_DURATION_NS) {
+      throw new RangeError(
+        `${name} must be at most 2562047h47m16.854775807s (Go's longest duration): got ${value} ms`,
+      );
     }
     return text;
   }

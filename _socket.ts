@@ -134,7 +134,7 @@ export class SocketFactory {
     try {
       const response = await this.#fetch(httpUrl, {
         headers: { Upgrade: "websocket", "X-API-Key": this.#apiKey },
-        signal: handle.abort.signal,
+        signal: handle.signal,
       });
       const ws = (response as Response & { webSocket?: WebSocket | null })
         .webSocket;
@@ -150,33 +150,57 @@ export class SocketFactory {
   }
 }
 
+/**
+ * Why a handle aborts its upgrade request. A constant, because `abort()`
+ * without a reason builds a DOMException.
+ */
+const DETACHED = "the socket handle is done";
+
 class Handle implements SocketHandle {
-  readonly abort = new AbortController();
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
   #events: SocketEvents | undefined;
   #ws: WebSocket | undefined;
+  #done = false; // closed by the caller, or the socket is gone
+  #detach: (() => void) | undefined;
+  #upgrade: AbortController | undefined; // only for `fetch-upgrade`
 
   constructor(events: SocketEvents) {
     this.#events = events;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
 
+  /** Aborted once the handle is done: cancels a `fetch-upgrade` request. */
+  get signal(): AbortSignal {
+    this.#upgrade ??= new AbortController();
+    if (this.#done) this.#upgrade.abort(DETACHED);
+    return this.#upgrade.signal;
+  }
+
   attach(ws: WebSocket, alreadyOpen = false): void {
     this.#ws = ws;
-    const signal = this.abort.signal;
-    ws.addEventListener("open", () => this.#events?.onOpen(), { signal });
-    ws.addEventListener("message", (e) => this.#events?.onMessage(e.data), {
-      signal,
-    });
+    // Listeners are removed by hand rather than with an AbortSignal: one
+    // controller less per session, in memory and on the way to creating it.
+    const onOpen = () => this.#events?.onOpen();
+    const onMessage = (e: MessageEvent) => this.#events?.onMessage(e.data);
     // Errors are always followed by a close event; nothing to do on them,
     // but listening keeps runtimes from reporting them as unhandled.
-    ws.addEventListener("error", () => {}, { signal });
+    const onError = () => {};
+    ws.addEventListener("open", onOpen);
+    ws.addEventListener("message", onMessage);
+    ws.addEventListener("error", onError);
     ws.addEventListener("close", (e) => {
       this.#finish(e.code);
     }, { once: true });
-    if (alreadyOpen) this.#events?.onOpen();
-    if (signal.aborted) this.#closeSocket();
+    this.#detach = () => {
+      ws.removeEventListener("open", onOpen);
+      ws.removeEventListener("message", onMessage);
+      ws.removeEventListener("error", onError);
+    };
+    if (this.#done) {
+      this.#detach();
+      this.#closeSocket();
+    } else if (alreadyOpen) this.#events?.onOpen();
   }
 
   fail(_error: unknown): void {
@@ -186,11 +210,17 @@ class Handle implements SocketHandle {
   }
 
   close(): void {
-    if (this.abort.signal.aborted) return;
+    if (this.#done) return;
     this.#events = undefined; // the caller knows; no onClose
-    this.abort.abort();
+    this.#release();
     this.#closeSocket();
     if (this.#ws === undefined) this.#resolveClosed();
+  }
+
+  #release(): void {
+    this.#done = true;
+    this.#detach?.();
+    this.#upgrade?.abort(DETACHED);
   }
 
   #closeSocket(): void {
@@ -204,7 +234,7 @@ class Handle implements SocketHandle {
   #finish(code: number): void {
     const events = this.#events;
     this.#events = undefined;
-    this.abort.abort();
+    this.#release();
     this.#resolveClosed();
     events?.onClose(code);
   }

@@ -12,6 +12,7 @@ import {
   readJson,
   type RetryOptions,
   Transport,
+  typedBody,
 } from "./_http.ts";
 import {
   SocketFactory,
@@ -92,6 +93,9 @@ export interface HandoffClientOptions {
   onListenerError?: (error: unknown, event: SessionEvent) => void;
 }
 
+/** The longest delay a timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function positive(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -99,7 +103,32 @@ function positive(value: unknown, name: string, fallback: number): number {
       `${name} must be a positive number of milliseconds, got ${String(value)}`,
     );
   }
+  if (value > MAX_TIMER_MS) {
+    throw new RangeError(
+      `${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; timers fire at once beyond), got ${value}`,
+    );
+  }
   return value;
+}
+
+/** An optional object option (`retry`, `reconnect`). */
+function group<T extends object>(value: T | undefined, name: string): T {
+  if (value === undefined) return {} as T;
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError(
+      `${name} must be an object of options, got ${
+        value === null ? "null" : typeof value
+      }`,
+    );
+  }
+  return value;
+}
+
+/** An optional function option (`null` counts as not given, as for `fetch`). */
+function callable(value: unknown, name: string): void {
+  if (value !== undefined && value !== null && typeof value !== "function") {
+    throw new TypeError(`${name} must be a function, got ${typeof value}`);
+  }
 }
 
 function count(value: unknown, name: string, fallback: number): number {
@@ -196,7 +225,9 @@ export class HandoffClient {
         }`,
       );
     }
-    const retry = options.retry ?? {};
+    callable(options.WebSocket, "WebSocket");
+    callable(options.onListenerError, "onListenerError");
+    const retry = group(options.retry, "retry");
     this.#transport = new Transport(
       base,
       options.apiKey,
@@ -212,7 +243,7 @@ export class HandoffClient {
         maxDelayMs: positive(retry.maxDelayMs, "retry.maxDelayMs", 8_000),
       },
     );
-    const reconnect = options.reconnect ?? {};
+    const reconnect = group(options.reconnect, "reconnect");
     this.#ctx = {
       transport: this.#transport,
       sockets: new SocketFactory(
@@ -460,12 +491,18 @@ export class HandoffClient {
     idOrUrl: string,
     requestOptions: RequestOptions = {},
   ): Promise<DownloadStream> {
+    const request = this.#download(idOrUrl, requestOptions);
     return await this.#transport.send(
-      this.#download(idOrUrl, requestOptions),
+      request,
       (response) => {
         const length = Number(response.headers.get("content-length") ?? NaN);
         return Promise.resolve({
-          body: response.body ?? new Blob([]).stream(),
+          body: response.body === null ? new Blob([]).stream() : typedBody(
+            response.body,
+            `GET /api/v1${request.path}`,
+            requestOptions.signal,
+            (text) => this.#transport.redact(text),
+          ),
           contentType: response.headers.get("content-type") ?? "",
           ...(Number.isSafeInteger(length) && length >= 0
             ? { contentLength: length }
@@ -574,8 +611,20 @@ export class HandoffClient {
       },
       async (response) => {
         const date = Date.parse(response.headers.get("date") ?? "");
+        const what = `GET /api/v1${path}`;
+        const info = await this.#readSession(response, what);
+        if (info.id !== id) {
+          // A cache or proxy mixing up answers must not hand over another
+          // person's session.
+          throw new ProtocolError(
+            `${what} answered session ${
+              JSON.stringify(info.id)
+            }, not the one asked for.`,
+            { cause: { asked: id, answered: info.id } },
+          );
+        }
         return {
-          info: await this.#readSession(response, `GET /api/v1${path}`),
+          info,
           serverNow: Number.isNaN(date) ? Date.now() : date,
         };
       },

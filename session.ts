@@ -99,6 +99,12 @@ const EXPIRY_RECHECK_MAX_MS = 5_000;
 const EXPIRY_GRACE_MS = 30_000;
 /** How long close() waits for a socket's close handshake. */
 const CLOSE_WAIT_MS = 2_000;
+/**
+ * Why a finished session aborts its requests. Nobody sees it (the answers of
+ * a finished session are ignored); a constant, because `abort()` without a
+ * reason builds a DOMException with a stack trace.
+ */
+const RELEASED = "the session has finished";
 
 /**
  * A session on the Handoff server, kept up to date over a WebSocket (or by
@@ -173,6 +179,7 @@ export class Session implements AsyncDisposable {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  #quietSince = 0; // performance.now() of the socket's open or latest frame
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   #resultTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #deadline: number; // performance.now() at which the TTL runs out
@@ -295,6 +302,9 @@ export class Session implements AsyncDisposable {
    * ```
    */
   onConnectionChange(listener: (state: ConnectionState) => void): () => void {
+    if (typeof listener !== "function") {
+      throw new TypeError("onConnectionChange() takes a function");
+    }
     const entry = (state: ConnectionState) => listener(state);
     this.#connectionListeners.add(entry);
     return () => this.#connectionListeners.delete(entry);
@@ -522,7 +532,8 @@ export class Session implements AsyncDisposable {
   // ---- waiting -------------------------------------------------------------
 
   #wait(signal: AbortSignal | undefined): Promise<CompletedEvent> {
-    if (signal === undefined) return this.#outcome;
+    // `null` is no signal, as in fetch (and in events()).
+    if (signal === undefined || signal === null) return this.#outcome;
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
@@ -612,7 +623,13 @@ export class Session implements AsyncDisposable {
 
   #finish(end: End, emit = true, cause?: unknown): void {
     this.#end = end;
-    this.#teardown();
+    // The news goes out first; releasing the socket, timers and requests
+    // waits until the listeners have it (none of them can act once #end is
+    // set, and nobody can see them go in between).
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#socketOpenedAt = undefined;
+    this.#setConnection("closed");
     if (end.kind === "completed") this.#settle.resolve(end.event);
     else if (end.kind === "expired") {
       this.#settle.reject(
@@ -627,9 +644,10 @@ export class Session implements AsyncDisposable {
       this.#emit(end.event);
     }
     for (const notify of [...this.#endListeners]) notify();
+    this.#release(socket);
   }
 
-  #teardown(): void {
+  #release(socket: SocketHandle | undefined): void {
     for (
       const timer of [
         this.#reconnectTimer,
@@ -639,9 +657,8 @@ export class Session implements AsyncDisposable {
         this.#resultTimer,
       ]
     ) clearTimeout(timer);
-    this.#aborter.abort();
-    this.#closeSocket();
-    this.#setConnection("closed");
+    this.#aborter.abort(RELEASED);
+    socket?.close();
   }
 
   #closeSocket(): void {
@@ -676,13 +693,17 @@ export class Session implements AsyncDisposable {
     );
     this.#socket = socket;
     this.#track(socket.closed);
+    // A handshake that never finishes is a silent socket too: the liveness
+    // check gives up on it (the check is re-armed when the socket opens).
+    this.#armLiveness();
   }
 
   #onFrame(frame: Frame | undefined): void {
     if (frame === undefined || frame.sessionId !== this.id) return;
     this.#framesOnSocket++;
-    this.#lastServerAnswer = performance.now();
-    this.#armLiveness();
+    // Liveness only needs the time: re-arming a timer per frame costs more
+    // than the rest of the frame's way to the listeners.
+    this.#lastServerAnswer = this.#quietSince = performance.now();
     if (frame.status === "completed") {
       const data = frame.type === "completed"
         ? this.#readData(frame.data)
@@ -758,14 +779,28 @@ export class Session implements AsyncDisposable {
     }, this.#ctx.pollIntervalMs);
   }
 
+  /** Take a snapshot once the socket has been silent for a liveness interval (± 20 %). */
   #armLiveness(): void {
     clearTimeout(this.#livenessTimer);
     if (this.#end !== undefined) return;
+    this.#quietSince = performance.now();
     const ms = this.#ctx.livenessIntervalMs * (0.8 + Math.random() * 0.4);
-    this.#livenessTimer = setTimeout(() => {
+    const check = () => {
+      if (this.#socket !== undefined && this.#socketOpenedAt === undefined) {
+        // The handshake never finished: drop the socket and try again.
+        this.#recycleSocket();
+        return;
+      }
+      const quiet = performance.now() - this.#quietSince;
+      if (quiet < ms) {
+        // A frame came meanwhile: wait out the rest of the interval.
+        this.#livenessTimer = setTimeout(check, ms - quiet);
+        return;
+      }
       this.#refresh("liveness");
       this.#armLiveness();
-    }, ms);
+    };
+    this.#livenessTimer = setTimeout(check, ms);
   }
 
   #armExpiry(): void {

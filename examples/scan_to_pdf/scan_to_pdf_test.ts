@@ -1,7 +1,7 @@
 // Copyright 2026 the handoff authors. MIT license.
 import assert from "node:assert/strict";
 import { PDFDocument } from "pdf-lib";
-import { HandoffClient, ServerError } from "@handoff/client";
+import { HandoffClient, NetworkError, ServerError } from "@handoff/client";
 import {
   sampleJpeg,
   samplePng,
@@ -143,7 +143,8 @@ Deno.test("scanToPdf removes the partial file when a download breaks off midway"
       outDir: dir.path,
       onSession: (session) => scanTwoDocuments(stub, session.id),
     }),
-    (error) => error === broken,
+    // The library types a broken body: a NetworkError caused by the failure.
+    (error) => error instanceof NetworkError && error.cause === broken,
   );
   assert.ok(partialSeen, "the download was being written to a .part file");
   assert.deepEqual(await files(dir.path), []);
