@@ -114,6 +114,15 @@ export function contentDisposition(filename: string): string {
   }`;
 }
 
+/** A path segment, decoded; `undefined` when its percent-encoding is malformed. */
+function decodeSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Types a browser may show inline; every other type is only downloaded. */
 const INLINE_TYPES = new Set([
   "image/jpeg",
@@ -421,12 +430,8 @@ export async function startDashboard(
     rawId: string,
     asAttachment: boolean,
   ): Promise<Response> => {
-    let id: string;
-    try {
-      id = decodeURIComponent(rawId);
-    } catch {
-      return jsonError(400, "Malformed download id");
-    }
+    const id = decodeSegment(rawId);
+    if (id === undefined) return jsonError(400, "Malformed download id");
     const owned = registry.download(id);
     if (owned === undefined) {
       return jsonError(404, "No such download among this dashboard's sessions");
@@ -571,7 +576,11 @@ export async function startDashboard(
     }
     const sessionMatch = /^\/api\/sessions\/([^/]+)$/.exec(path);
     if (sessionMatch !== null) {
-      const id = decodeURIComponent(sessionMatch[1]!);
+      const id = decodeSegment(sessionMatch[1]!);
+      if (id === undefined) {
+        await req.body?.cancel();
+        return jsonError(400, "Malformed session id");
+      }
       if (method === "GET") {
         const view = registry.get(id);
         return view === undefined
