@@ -1,0 +1,212 @@
+// Copyright 2026 the handoff authors. MIT license.
+/**
+ * Faults at random, through the stub's fault controls, for the whole run.
+ *
+ * @module
+ */
+
+import type { StubProcess } from "../tools/stub_process.ts";
+import type { FaultKind, Tally } from "./report.ts";
+import type { Random } from "./random.ts";
+
+const WEIGHTS: readonly [FaultKind, number][] = [
+  ["drop-close-frame", 10],
+  ["drop-no-close-frame", 12],
+  ["refuse-upgrades", 10],
+  ["5xx-result", 10],
+  ["5xx-create", 5],
+  ["5xx-download", 6],
+  ["5xx-session", 4],
+  ["latency", 6],
+  ["half-open", 6],
+  ["restart", 3],
+];
+
+/** Injects a fault every `everyMs` (± 50 %) until stopped. */
+export class FaultInjector {
+  readonly #stub: StubProcess;
+  readonly #tally: Tally;
+  readonly #random: Random;
+  readonly #everyMs: number;
+  readonly #concurrency: number;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #sleepTimer: ReturnType<typeof setTimeout> | undefined;
+  #loop: Promise<void> | undefined;
+  /** Ends of faults that last a while, run early on stop. */
+  readonly #ends = new Map<
+    ReturnType<typeof setTimeout>,
+    () => Promise<void>
+  >();
+  readonly #running = new Set<Promise<void>>();
+  #latency = false;
+  #silent = false;
+
+  constructor(
+    stub: StubProcess,
+    tally: Tally,
+    random: Random,
+    everyMs: number,
+    concurrency: number,
+  ) {
+    this.#stub = stub;
+    this.#tally = tally;
+    this.#random = random;
+    this.#everyMs = everyMs;
+    this.#concurrency = concurrency;
+  }
+
+  /** Start injecting. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stop, end every lasting fault, and leave the stub fault-free. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#sleepTimer);
+    this.#wake?.();
+    await this.#loop;
+    const ends = [...this.#ends];
+    this.#ends.clear();
+    for (const [timer] of ends) clearTimeout(timer);
+    for (const [, end] of ends) this.#track(end());
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    await this.#stub.call("faults.reset");
+    // Anything still half-open is cut, as a dead TCP connection would be.
+    await this.#stub.call("faults.dropWebSockets", { closeFrame: false });
+  }
+
+  /** Drop every socket (and refuse a few upgrades) right before a completion. */
+  async dropBeforeCompletion(): Promise<void> {
+    if (this.#stopped) return;
+    this.#tally.faults["drop-before-completion"]++;
+    await this.#stub.call("faults.refuseUpgrades", this.#random.int(1, 3), 503);
+    await this.#stub.call("faults.dropWebSockets", {
+      closeFrame: !this.#silent && this.#random.chance(0.5),
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      await this.#sleep(this.#everyMs * (0.5 + this.#random.next()));
+      if (this.#stopped) break;
+      const kind = this.#random.weighted(WEIGHTS);
+      try {
+        await this.#inject(kind);
+      } catch (error) {
+        this.#tally.problem(`injecting ${kind} failed: ${String(error)}`);
+      }
+    }
+  }
+
+  async #inject(kind: FaultKind): Promise<void> {
+    const r = this.#random;
+    const call = (method: string, ...args: unknown[]) =>
+      this.#stub.call(method, ...args);
+    switch (kind) {
+      case "drop-close-frame":
+        // A close frame into a half-open connection is lost, and the stub
+        // would then hold a socket it no longer tracks (nor can cut).
+        if (this.#silent) return;
+        await call("faults.dropWebSockets", {
+          closeFrame: true,
+          code: r.pick([1001, 1011, 1012, 4000]),
+        });
+        break;
+      case "drop-no-close-frame":
+        await call("faults.dropWebSockets", { closeFrame: false });
+        break;
+      case "refuse-upgrades":
+        await call(
+          "faults.refuseUpgrades",
+          r.int(1, Math.max(2, this.#concurrency)),
+          r.pick([500, 502, 503, 429]),
+        );
+        break;
+      case "5xx-result":
+        await call(
+          "faults.failRequests",
+          "result",
+          r.int(1, 6),
+          r.pick([500, 502, 503, 504]),
+        );
+        break;
+      case "5xx-create":
+        await call(
+          "faults.failRequests",
+          "create",
+          r.int(1, 3),
+          r.pick([500, 503]),
+        );
+        break;
+      case "5xx-download":
+        await call(
+          "faults.failRequests",
+          "download",
+          r.int(1, 5),
+          r.pick([500, 502, 503]),
+        );
+        break;
+      case "5xx-session":
+        await call(
+          "faults.failRequests",
+          "session",
+          r.int(1, 3),
+          r.pick([500, 503]),
+        );
+        break;
+      case "latency":
+        if (this.#latency) return;
+        this.#latency = true;
+        await call("faults.setLatency", r.int(20, 400));
+        this.#later(r.int(500, 3_000), async () => {
+          await call("faults.setLatency", 0);
+          this.#latency = false;
+        });
+        break;
+      case "half-open":
+        if (this.#silent) return;
+        this.#silent = true;
+        await call("faults.goSilent", { future: r.chance(0.3) });
+        this.#later(r.int(500, 4_000), async () => {
+          // The peer's TCP finally gives up: the connections are cut.
+          await call("faults.reset");
+          await call("faults.dropWebSockets", { closeFrame: false });
+          this.#silent = false;
+        });
+        break;
+      case "restart":
+        await call("faults.restart", {
+          keepState: true,
+          downtimeMs: r.int(0, 800),
+        });
+        break;
+      default:
+        return;
+    }
+    this.#tally.faults[kind]++;
+  }
+
+  #later(ms: number, end: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.#ends.delete(timer);
+      this.#track(end());
+    }, ms);
+    this.#ends.set(timer, end);
+  }
+
+  #track(promise: Promise<void>): void {
+    const tracked = promise.catch((error) =>
+      this.#tally.problem(`ending a fault failed: ${String(error)}`)
+    ).finally(() => this.#running.delete(tracked));
+    this.#running.add(tracked);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      this.#sleepTimer = setTimeout(resolve, ms);
+    });
+  }
+}
