@@ -1,5 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
-// Preloaded (`deno test --preload`) into a run of the suites by
+// Preloaded (`deno test --preload`) into a run of the client, dashboard,
+// hostile-input and example suites by
 // tests/secrets_suite_test.ts: it records every API key the library sends
 // (X-API-Key headers, the api_key query parameter), every HandoffError the
 // library builds and every console line, and at the end of each test module
