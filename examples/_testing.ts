@@ -4,11 +4,11 @@
 // and the pinned runtimes of tools/runtimes (Bun, miniflare, esbuild).
 
 import assert from "node:assert/strict";
+import { installRuntimes, run, TOOLS } from "../tools/runtimes/tools.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
-/** The pinned runtimes and bundler (installed with `npm ci` on first use). */
-export const TOOLS: string = `${root}tools/runtimes`;
+export { TOOLS };
 
 /**
  * A fresh directory under `.tmp/` in the repository: the `test` task grants
@@ -25,51 +25,6 @@ export async function tempDir(
       await Deno.remove(path, { recursive: true });
     },
   };
-}
-
-async function run(
-  command: string,
-  args: string[],
-  cwd = root,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(command, {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-let installed: Promise<void> | undefined;
-
-/** `npm ci` in tools/runtimes, once, when its packages are missing. */
-function installRuntimes(): Promise<void> {
-  installed ??= (async () => {
-    const present = await Deno.stat(`${TOOLS}/node_modules/.bin/bun`).then(
-      () => true,
-      () => false,
-    );
-    if (present) return;
-    const npm = await run(
-      "npm",
-      ["ci", "--no-audit", "--no-fund", "--loglevel=error"],
-      TOOLS,
-    );
-    assert.equal(
-      npm.code,
-      0,
-      `npm ci in tools/runtimes failed:\n${npm.stderr}`,
-    );
-  })();
-  return installed;
 }
 
 /**

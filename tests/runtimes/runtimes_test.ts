@@ -7,49 +7,21 @@ import assert from "node:assert/strict";
 import { encodeBase64 } from "../../_base64.ts";
 import { sampleJpeg, startStubServer, type StubServer } from "../../testing.ts";
 import { runScenario, type ScenarioReport } from "./scenario.ts";
+import {
+  installRuntimes,
+  run,
+  TOOLS as tools,
+} from "../../tools/runtimes/tools.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
-const tools = `${root}tools/runtimes`;
 const dist = `${root}tests/runtimes/dist`;
-
-async function run(command: string, args: string[], cwd = root) {
-  const output = await new Deno.Command(command, {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
 
 let prepared: Promise<void> | undefined;
 
 /** Install the pinned runtimes (once) and bundle the scenario. */
 function prepare(): Promise<void> {
   prepared ??= (async () => {
-    const installed = await Deno.stat(`${tools}/node_modules/.bin/bun`).then(
-      () => true,
-      () => false,
-    );
-    if (!installed) {
-      const npm = await run("npm", [
-        "ci",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-      ], tools);
-      assert.equal(
-        npm.code,
-        0,
-        `npm ci in tools/runtimes failed:\n${npm.stderr}`,
-      );
-    }
+    await installRuntimes();
     const build = await run("node", [`${tools}/build.mjs`, dist]);
     assert.equal(build.code, 0, `bundling failed:\n${build.stderr}`);
   })();
