@@ -174,7 +174,6 @@ export class Session implements AsyncDisposable {
   #connection: ConnectionState = "connecting";
   #socket: SocketHandle | undefined;
   #socketOpenedAt: number | undefined;
-  #framesOnSocket = 0;
   #failures = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -672,7 +671,6 @@ export class Session implements AsyncDisposable {
 
   #connect(): void {
     if (this.#end !== undefined || this.#socket !== undefined) return;
-    this.#framesOnSocket = 0;
     const socket = this.#ctx.sockets.open(
       this.#ctx.transport.url(`${this.#path}/ws`),
       {
@@ -700,7 +698,6 @@ export class Session implements AsyncDisposable {
 
   #onFrame(frame: Frame | undefined): void {
     if (frame === undefined || frame.sessionId !== this.id) return;
-    this.#framesOnSocket++;
     // Liveness only needs the time: re-arming a timer per frame costs more
     // than the rest of the frame's way to the listeners.
     this.#lastServerAnswer = this.#quietSince = performance.now();

@@ -9,7 +9,14 @@ import {
 } from "../../mod.ts";
 import { rank } from "../../_wire.ts";
 import { sampleJpeg } from "../../testing.ts";
-import { record, settle, setup, statuses, until } from "./_session_helpers.ts";
+import {
+  fastClient,
+  record,
+  settle,
+  setup,
+  statuses,
+  until,
+} from "./_session_helpers.ts";
 
 /** Every status at most once and in order. */
 function assertInOrder(list: readonly string[]): void {
@@ -209,7 +216,6 @@ Deno.test("the WebSocket carries the key in a header by default and in the query
   assert.deepEqual(env.server.stats().upgradeAuth, { header: 1, query: 0 });
   await a.close();
 
-  const { fastClient } = await import("./_session_helpers.ts");
   const queryClient = fastClient(env.server, { webSocketAuth: "query" });
   const b = await queryClient.createSession({
     action: "photo",
@@ -456,7 +462,6 @@ Deno.test("events() ends when the session is closed and throws an aborted signal
 
 Deno.test("attachSession() follows a session made elsewhere; a completed one resolves at once", async () => {
   await using env = await setup();
-  const { fastClient } = await import("./_session_helpers.ts");
   const session = await env.client.createSession({
     action: "photo",
     outputFormat: "jpg",
