@@ -37,7 +37,8 @@ export function rank(status: SessionStatus): number {
 function fail(what: string, problem: string, value: unknown): never {
   throw new ProtocolError(
     `${what} answered ${problem}; the server does not speak Handoff protocol v1 as this client expects.`,
-    { cause: value },
+    // A missing field is `undefined`: say so, so that `cause` is always set.
+    { cause: value === undefined ? `${problem} (missing)` : value },
   );
 }
 

@@ -240,3 +240,26 @@ Deno.test("bug 8: session methods refuse arguments of the wrong type, and a null
   await session.close();
   await assert.rejects(waiting, SessionClosedError);
 });
+
+Deno.test("a Session answer without created_at is a ProtocolError that still has a cause", async () => {
+  const id = ID;
+  const client = new HandoffClient({
+    baseUrl: "http://handoff.test",
+    apiKey: "key-123456",
+    fetch: () =>
+      Promise.resolve(
+        Response.json({
+          id,
+          action_type: "photo",
+          status: "pending",
+          output_format: "jpg",
+          session_ttl: 1_800_000_000_000,
+          result_ttl: 300_000_000_000,
+          url: `http://handoff.test/s/${id}`,
+        }),
+      ),
+  });
+  const error = await client.getSession(id).catch((e: unknown) => e);
+  assert.ok(error instanceof ProtocolError, `got ${error}`);
+  assert.notEqual(error.cause, undefined);
+});
