@@ -47,12 +47,17 @@ export interface SocketHandle {
   readonly closed: Promise<void>;
 }
 
-export interface SocketEvents {
-  onOpen(): void;
-  onMessage(data: unknown): void;
-  /** The socket is gone (failed handshake, drop, or close). Called once. */
-  onClose(code: number): void;
-}
+/**
+ * What the owner of a socket hears: `open`; each `message` with its data;
+ * `close` once, when the socket is gone (failed handshake, drop, or close),
+ * unless the owner closed it. `socket` tells which socket it was, so one
+ * function serves a session's every socket.
+ */
+export type SocketListener = (
+  socket: SocketHandle,
+  event: "open" | "message" | "close",
+  data?: unknown,
+) => void;
 
 /** Picks and remembers the auth strategy for one client. */
 export class SocketFactory {
@@ -84,7 +89,7 @@ export class SocketFactory {
   }
 
   /** Open a socket to `httpUrl` (an `http(s)://…/ws` URL). */
-  open(httpUrl: string, events: SocketEvents): SocketHandle {
+  open(httpUrl: string, listener: SocketListener): SocketHandle {
     if (this.#auth === undefined) {
       const hasPair = typeof (globalThis as { WebSocketPair?: unknown })
         .WebSocketPair === "function";
@@ -92,7 +97,7 @@ export class SocketFactory {
         ? "fetch-upgrade"
         : "header";
     }
-    const handle = new Handle(events);
+    const handle = new Handle(listener);
     if (this.#auth === "fetch-upgrade") {
       this.#openByFetch(httpUrl, handle);
       return handle;
@@ -156,17 +161,18 @@ export class SocketFactory {
  */
 const DETACHED = "the socket handle is done";
 
+const EVENTS = ["open", "message", "error", "close"] as const;
+
 class Handle implements SocketHandle {
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
-  #events: SocketEvents | undefined;
+  #listener: SocketListener | undefined;
   #ws: WebSocket | undefined;
   #done = false; // closed by the caller, or the socket is gone
-  #detach: (() => void) | undefined;
   #upgrade: AbortController | undefined; // only for `fetch-upgrade`
 
-  constructor(events: SocketEvents) {
-    this.#events = events;
+  constructor(listener: SocketListener) {
+    this.#listener = listener;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
 
@@ -179,39 +185,40 @@ class Handle implements SocketHandle {
 
   attach(ws: WebSocket, alreadyOpen = false): void {
     this.#ws = ws;
-    // Listeners are removed by hand rather than with an AbortSignal: one
-    // controller less per session, in memory and on the way to creating it.
-    const onOpen = () => this.#events?.onOpen();
-    const onMessage = (e: MessageEvent) => this.#events?.onMessage(e.data);
-    // Errors are always followed by a close event; nothing to do on them,
-    // but listening keeps runtimes from reporting them as unhandled.
-    const onError = () => {};
-    ws.addEventListener("open", onOpen);
-    ws.addEventListener("message", onMessage);
-    ws.addEventListener("error", onError);
-    ws.addEventListener("close", (e) => {
-      this.#finish(e.code);
-    }, { once: true });
-    this.#detach = () => {
-      ws.removeEventListener("open", onOpen);
-      ws.removeEventListener("message", onMessage);
-      ws.removeEventListener("error", onError);
-    };
+    // The handle is the listener object of all four events (handleEvent):
+    // no closure per event and socket. Errors are always followed by a close
+    // event; listening to them keeps runtimes from reporting them as
+    // unhandled.
+    for (const type of EVENTS) ws.addEventListener(type, this);
     if (this.#done) {
       this.#detach();
       this.#closeSocket();
-    } else if (alreadyOpen) this.#events?.onOpen();
+    } else if (alreadyOpen) this.#listener?.(this, "open");
+  }
+
+  /** The socket's events (EventListener interface). */
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case "message":
+        this.#listener?.(this, "message", (event as MessageEvent).data);
+        break;
+      case "open":
+        this.#listener?.(this, "open");
+        break;
+      case "close":
+        this.#finish();
+    }
   }
 
   fail(_error: unknown): void {
     // The reason of a failed handshake is never surfaced: it can carry the
     // URL (and with `query` auth, the key). The session asks the REST API why.
-    queueMicrotask(() => this.#finish(1006));
+    queueMicrotask(() => this.#finish());
   }
 
   close(): void {
     if (this.#done) return;
-    this.#events = undefined; // the caller knows; no onClose
+    this.#listener = undefined; // the caller knows: no "close"
     this.#release();
     this.#closeSocket();
     if (this.#ws === undefined) this.#resolveClosed();
@@ -219,8 +226,17 @@ class Handle implements SocketHandle {
 
   #release(): void {
     this.#done = true;
-    this.#detach?.();
+    this.#detach();
     this.#upgrade?.abort(DETACHED);
+  }
+
+  /** Stop listening, except for the close event (to know when it is gone). */
+  #detach(): void {
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    ws.removeEventListener("open", this);
+    ws.removeEventListener("message", this);
+    ws.removeEventListener("error", this);
   }
 
   #closeSocket(): void {
@@ -231,11 +247,12 @@ class Handle implements SocketHandle {
     }
   }
 
-  #finish(code: number): void {
-    const events = this.#events;
-    this.#events = undefined;
+  #finish(): void {
+    const listener = this.#listener;
+    this.#listener = undefined;
     this.#release();
+    this.#ws?.removeEventListener("close", this);
     this.#resolveClosed();
-    events?.onClose(code);
+    listener?.(this, "close");
   }
 }

@@ -7,7 +7,8 @@
 
 import { backoff, readJson, type Transport } from "./_http.ts";
 import { qrOptions, renderQr } from "./_qr.ts";
-import type { SocketFactory, SocketHandle } from "./_socket.ts";
+import type { SocketFactory, SocketHandle, SocketListener } from "./_socket.ts";
+import type { Timer, Timers } from "./_timers.ts";
 import {
   type Frame,
   parseFrame,
@@ -89,8 +90,9 @@ export interface WaitOptions {
 /** A session's final state. */
 type End =
   | { readonly kind: "completed"; readonly event: CompletedEvent }
-  | { readonly kind: "expired"; readonly event: ExpiredEvent }
-  | { readonly kind: "failed" | "closed"; readonly error: HandoffError };
+  | { readonly kind: "expired"; readonly event: ExpiredEvent; cause: unknown }
+  | { readonly kind: "failed"; readonly error: HandoffError }
+  | { readonly kind: "closed" };
 
 /** Re-checks after the expiry deadline, until the server confirms it. */
 const EXPIRY_RECHECK_MS = 250;
@@ -157,30 +159,38 @@ export class Session implements AsyncDisposable {
   readonly expiresAt: Date;
 
   readonly #ctx: SessionContext;
+  readonly #timers: Timers;
   readonly #path: string;
   #status: SessionStatus;
   #delivered = false; // the first snapshot has been delivered
   #end: End | undefined;
-  readonly #listeners = new Set<(event: SessionEvent) => void>();
-  readonly #connectionListeners = new Set<(state: ConnectionState) => void>();
-  readonly #endListeners = new Set<() => void>();
-  readonly #outcome: Promise<CompletedEvent>;
-  #settle!: {
-    resolve: (event: CompletedEvent) => void;
-    reject: (error: unknown) => void;
-  };
-  readonly #qr = new Map<string, Promise<string>>();
+  // What most sessions never use is made on first use: a client watching
+  // 10,000 sessions pays for every field in memory and on every create.
+  #listeners: Set<(event: SessionEvent) => void> | undefined;
+  #connectionListeners: Set<(state: ConnectionState) => void> | undefined;
+  #endListeners: Set<() => void> | undefined;
+  /** The outcome, once someone waits for it. */
+  #outcome: Promise<CompletedEvent> | undefined;
+  #settle:
+    | {
+      resolve: (event: CompletedEvent) => void;
+      reject: (error: unknown) => void;
+    }
+    | undefined;
+  /** Why waiting failed (a closed or expired session), once asked. */
+  #failure: HandoffError | undefined;
+  #qr: Map<string, Promise<string>> | undefined;
 
   #connection: ConnectionState = "connecting";
   #socket: SocketHandle | undefined;
   #socketOpenedAt: number | undefined;
   #failures = 0;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #pollTimer: ReturnType<typeof setTimeout> | undefined;
-  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectTimer: Timer | undefined;
+  #pollTimer: Timer | undefined;
+  #livenessTimer: Timer | undefined;
   #quietSince = 0; // performance.now() of the socket's open or latest frame
-  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  #resultTimer: ReturnType<typeof setTimeout> | undefined;
+  #expiryTimer: Timer | undefined;
+  #resultTimer: Timer | undefined;
   readonly #deadline: number; // performance.now() at which the TTL runs out
   #lastServerAnswer: number = performance.now();
   #expiryChecks = 0;
@@ -188,8 +198,8 @@ export class Session implements AsyncDisposable {
   #resultRetries = 0;
   #refreshing: Promise<void> | undefined;
   #refreshAgain: string | undefined;
-  readonly #aborter = new AbortController();
-  readonly #pending = new Set<Promise<unknown>>();
+  #aborter: AbortController | undefined; // aborts the session's requests
+  #pending: Set<Promise<unknown>> | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -210,13 +220,10 @@ export class Session implements AsyncDisposable {
     this.createdAt = info.createdAt;
     this.expiresAt = info.expiresAt;
     this.#ctx = ctx;
+    this.#timers = ctx.transport.timers;
     this.#path = `/sessions/${encodeURIComponent(info.id)}`;
     this.#status = info.status;
     this.#deadline = performance.now() + remainingMs;
-    this.#outcome = new Promise<CompletedEvent>((resolve, reject) => {
-      this.#settle = { resolve, reject };
-    });
-    this.#outcome.catch(() => {}); // rejections are for waiters only
 
     if (info.status === "completed") {
       this.#complete({
@@ -279,8 +286,9 @@ export class Session implements AsyncDisposable {
       throw new TypeError("onEvent() takes a function");
     }
     const entry = (event: SessionEvent) => listener(event);
-    this.#listeners.add(entry);
-    return () => this.#listeners.delete(entry);
+    const listeners = this.#listeners ??= new Set();
+    listeners.add(entry);
+    return () => listeners.delete(entry);
   }
 
   /**
@@ -305,8 +313,9 @@ export class Session implements AsyncDisposable {
       throw new TypeError("onConnectionChange() takes a function");
     }
     const entry = (state: ConnectionState) => listener(state);
-    this.#connectionListeners.add(entry);
-    return () => this.#connectionListeners.delete(entry);
+    const listeners = this.#connectionListeners ??= new Set();
+    listeners.add(entry);
+    return () => listeners.delete(entry);
   }
 
   /**
@@ -347,7 +356,8 @@ export class Session implements AsyncDisposable {
       queue.push(event);
       notify();
     });
-    this.#endListeners.add(notify);
+    const endListeners = this.#endListeners ??= new Set();
+    endListeners.add(notify);
     signal?.addEventListener("abort", notify);
     try {
       if (this.#end?.kind === "completed" || this.#end?.kind === "expired") {
@@ -366,7 +376,7 @@ export class Session implements AsyncDisposable {
       }
     } finally {
       off();
-      this.#endListeners.delete(notify);
+      endListeners.delete(notify);
       signal?.removeEventListener("abort", notify);
     }
   }
@@ -466,11 +476,12 @@ export class Session implements AsyncDisposable {
     }
     const key =
       `${resolved.format}:${resolved.size}:${resolved.errorCorrection}:${resolved.margin}`;
-    let cached = this.#qr.get(key);
+    const qr = this.#qr ??= new Map();
+    let cached = qr.get(key);
     if (cached === undefined) {
       cached = renderQr(this.url, resolved);
-      cached.catch(() => this.#qr.delete(key));
-      this.#qr.set(key, cached);
+      cached.catch(() => qr.delete(key));
+      qr.set(key, cached);
     }
     return cached;
   }
@@ -496,30 +507,23 @@ export class Session implements AsyncDisposable {
    * ```
    */
   close(): Promise<void> {
-    if (this.#end === undefined) {
-      this.#finish({
-        kind: "closed",
-        error: new SessionClosedError(
-          `Session ${this.id} was closed before it completed.`,
-          { cause: "Session.close() was called" },
-        ),
-      });
-    }
-    this.#closing ??= (async () => {
-      // A socket whose peer never answers the close handshake must not hang
-      // close(): wait for it a bounded time.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cap = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      });
-      const drained = (async () => {
-        while (this.#pending.size > 0) {
-          await Promise.allSettled([...this.#pending]);
-        }
+    if (this.#end === undefined) this.#finish({ kind: "closed" });
+    this.#closing ??= this.#pending === undefined
+      ? Promise.resolve()
+      : (async () => {
+        // A socket whose peer never answers the close handshake must not hang
+        // close(): wait for it a bounded time.
+        let timer: Timer | undefined;
+        const cap = new Promise<void>((resolve) => {
+          timer = this.#timers.set(CLOSE_WAIT_MS, resolve);
+        });
+        const pending = this.#pending!;
+        const drained = (async () => {
+          while (pending.size > 0) await Promise.allSettled([...pending]);
+        })();
+        await Promise.race([drained, cap]);
+        this.#timers.clear(timer);
       })();
-      await Promise.race([drained, cap]);
-      clearTimeout(timer);
-    })();
     return this.#closing;
   }
 
@@ -532,21 +536,55 @@ export class Session implements AsyncDisposable {
 
   #wait(signal: AbortSignal | undefined): Promise<CompletedEvent> {
     // `null` is no signal, as in fetch (and in events()).
-    if (signal === undefined || signal === null) return this.#outcome;
+    const outcome = this.#outcomePromise();
+    if (signal === undefined || signal === null) return outcome;
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
-      this.#outcome.then(resolve, reject).finally(() =>
+      outcome.then(resolve, reject).finally(() =>
         signal.removeEventListener("abort", onAbort)
       );
     });
   }
 
+  #outcomePromise(): Promise<CompletedEvent> {
+    if (this.#outcome !== undefined) return this.#outcome;
+    const end = this.#end;
+    if (end === undefined) {
+      this.#outcome = new Promise<CompletedEvent>((resolve, reject) => {
+        this.#settle = { resolve, reject };
+      });
+    } else if (end.kind === "completed") {
+      this.#outcome = Promise.resolve(end.event);
+    } else this.#outcome = Promise.reject(this.#failureOf(end));
+    this.#outcome.catch(() => {}); // rejections are for waiters only
+    return this.#outcome;
+  }
+
+  /** The error waiters get; made once, when first needed. */
+  #failureOf(end: Exclude<End, { kind: "completed" }>): HandoffError {
+    if (end.kind === "failed") return end.error;
+    return this.#failure ??= end.kind === "closed"
+      ? new SessionClosedError(
+        `Session ${this.id} was closed before it completed.`,
+        { cause: "Session.close() was called" },
+      )
+      : end.cause instanceof SessionExpiredError
+      ? end.cause
+      : new SessionExpiredError(
+        "session expired",
+        `Session ${this.id} expired before it completed; create a new one.`,
+        { cause: end.cause ?? end.event },
+      );
+  }
+
   // ---- delivering ----------------------------------------------------------
 
   #emit(event: SessionEvent): void {
-    for (const listener of [...this.#listeners]) {
+    const listeners = this.#listeners;
+    if (listeners === undefined || listeners.size === 0) return;
+    for (const listener of [...listeners]) {
       try {
         listener(event);
       } catch (error) {
@@ -562,7 +600,9 @@ export class Session implements AsyncDisposable {
   #setConnection(state: ConnectionState): void {
     if (this.#connection === state) return;
     this.#connection = state;
-    for (const listener of [...this.#connectionListeners]) {
+    const listeners = this.#connectionListeners;
+    if (listeners === undefined || listeners.size === 0) return;
+    for (const listener of [...listeners]) {
       try {
         listener(state);
       } catch {
@@ -617,10 +657,10 @@ export class Session implements AsyncDisposable {
       timestamp: new Date(),
     };
     this.#status = "expired";
-    this.#finish({ kind: "expired", event }, true, cause);
+    this.#finish({ kind: "expired", event, cause });
   }
 
-  #finish(end: End, emit = true, cause?: unknown): void {
+  #finish(end: End, emit = true): void {
     this.#end = end;
     // The news goes out first; releasing the socket, timers and requests
     // waits until the listeners have it (none of them can act once #end is
@@ -629,72 +669,70 @@ export class Session implements AsyncDisposable {
     this.#socket = undefined;
     this.#socketOpenedAt = undefined;
     this.#setConnection("closed");
-    if (end.kind === "completed") this.#settle.resolve(end.event);
-    else if (end.kind === "expired") {
-      this.#settle.reject(
-        cause instanceof SessionExpiredError ? cause : new SessionExpiredError(
-          "session expired",
-          `Session ${this.id} expired before it completed; create a new one.`,
-          { cause: cause ?? end.event },
-        ),
-      );
-    } else this.#settle.reject(end.error);
+    const settle = this.#settle;
+    this.#settle = undefined;
+    if (settle !== undefined) {
+      if (end.kind === "completed") settle.resolve(end.event);
+      else settle.reject(this.#failureOf(end));
+    }
     if (emit && (end.kind === "completed" || end.kind === "expired")) {
       this.#emit(end.event);
     }
-    for (const notify of [...this.#endListeners]) notify();
+    if (this.#endListeners !== undefined) {
+      for (const notify of [...this.#endListeners]) notify();
+    }
     this.#release(socket);
   }
 
   #release(socket: SocketHandle | undefined): void {
-    for (
-      const timer of [
-        this.#reconnectTimer,
-        this.#pollTimer,
-        this.#livenessTimer,
-        this.#expiryTimer,
-        this.#resultTimer,
-      ]
-    ) clearTimeout(timer);
-    this.#aborter.abort(RELEASED);
-    socket?.close();
+    const timers = this.#timers;
+    timers.clear(this.#reconnectTimer);
+    timers.clear(this.#pollTimer);
+    timers.clear(this.#livenessTimer);
+    timers.clear(this.#expiryTimer);
+    timers.clear(this.#resultTimer);
+    this.#aborter?.abort(RELEASED);
+    if (socket !== undefined) this.#closeHandle(socket);
   }
 
   #closeSocket(): void {
     const socket = this.#socket;
     this.#socket = undefined;
     this.#socketOpenedAt = undefined;
-    socket?.close();
+    if (socket !== undefined) this.#closeHandle(socket);
+  }
+
+  /** Close a socket and let close() wait until it has released everything. */
+  #closeHandle(socket: SocketHandle): void {
+    socket.close();
+    this.#track(socket.closed);
   }
 
   // ---- the WebSocket ------------------------------------------------------
 
   #connect(): void {
     if (this.#end !== undefined || this.#socket !== undefined) return;
-    const socket = this.#ctx.sockets.open(
+    this.#socket = this.#ctx.sockets.open(
       this.#ctx.transport.url(`${this.#path}/ws`),
-      {
-        onOpen: () => {
-          if (this.#socket !== socket) return;
-          this.#socketOpenedAt = performance.now();
-          clearTimeout(this.#pollTimer);
-          this.#setConnection("websocket");
-          this.#armLiveness();
-        },
-        onMessage: (data) => {
-          if (this.#socket === socket) this.#onFrame(parseFrame(data));
-        },
-        onClose: () => {
-          if (this.#socket === socket) this.#onSocketGone(this.#socketOpenedAt);
-        },
-      },
+      this.#onSocket,
     );
-    this.#socket = socket;
-    this.#track(socket.closed);
     // A handshake that never finishes is a silent socket too: the liveness
-    // check gives up on it (the check is re-armed when the socket opens).
+    // check gives up on it (once it opens, the check counts from there).
     this.#armLiveness();
   }
+
+  /** Every socket's events; those of a socket already replaced are ignored. */
+  readonly #onSocket: SocketListener = (socket, event, data) => {
+    if (this.#socket !== socket) return;
+    if (event === "message") this.#onFrame(parseFrame(data));
+    else if (event === "open") {
+      // The liveness timer armed by #connect goes on: it measures the
+      // silence from now on (cheaper than re-arming it).
+      this.#socketOpenedAt = this.#quietSince = performance.now();
+      this.#timers.clear(this.#pollTimer);
+      this.#setConnection("websocket");
+    } else this.#onSocketGone(this.#socketOpenedAt);
+  };
 
   #onFrame(frame: Frame | undefined): void {
     if (frame === undefined || frame.sessionId !== this.id) return;
@@ -733,7 +771,7 @@ export class Session implements AsyncDisposable {
   #onSocketGone(openedAt: number | undefined): void {
     this.#socket = undefined;
     this.#socketOpenedAt = undefined;
-    clearTimeout(this.#livenessTimer);
+    this.#timers.clear(this.#livenessTimer);
     if (this.#end !== undefined) return;
     const { stableAfterMs, attemptsBeforePolling, initialDelayMs, maxDelayMs } =
       this.#ctx.reconnect;
@@ -748,7 +786,7 @@ export class Session implements AsyncDisposable {
     const wait = this.#failures === 0
       ? 0
       : backoff(this.#failures - 1, initialDelayMs, maxDelayMs);
-    this.#reconnectTimer = setTimeout(() => this.#connect(), wait);
+    this.#reconnectTimer = this.#timers.set(wait, () => this.#connect());
   }
 
   /** Replace a socket that evidently missed frames. */
@@ -768,17 +806,17 @@ export class Session implements AsyncDisposable {
   }
 
   #schedulePoll(): void {
-    clearTimeout(this.#pollTimer);
+    this.#timers.clear(this.#pollTimer);
     if (this.#connection !== "polling" || this.#end !== undefined) return;
-    this.#pollTimer = setTimeout(() => {
+    this.#pollTimer = this.#timers.set(this.#ctx.pollIntervalMs, () => {
       this.#refresh("poll");
       this.#schedulePoll();
-    }, this.#ctx.pollIntervalMs);
+    });
   }
 
   /** Take a snapshot once the socket has been silent for a liveness interval (± 20 %). */
   #armLiveness(): void {
-    clearTimeout(this.#livenessTimer);
+    this.#timers.clear(this.#livenessTimer);
     if (this.#end !== undefined) return;
     this.#quietSince = performance.now();
     const ms = this.#ctx.livenessIntervalMs * (0.8 + Math.random() * 0.4);
@@ -791,17 +829,17 @@ export class Session implements AsyncDisposable {
       const quiet = performance.now() - this.#quietSince;
       if (quiet < ms) {
         // A frame came meanwhile: wait out the rest of the interval.
-        this.#livenessTimer = setTimeout(check, ms - quiet);
+        this.#livenessTimer = this.#timers.set(ms - quiet, check);
         return;
       }
       this.#refresh("liveness");
       this.#armLiveness();
     };
-    this.#livenessTimer = setTimeout(check, ms);
+    this.#livenessTimer = this.#timers.set(ms, check);
   }
 
   #armExpiry(): void {
-    clearTimeout(this.#expiryTimer);
+    this.#timers.clear(this.#expiryTimer);
     if (this.#end !== undefined) return;
     const now = performance.now();
     let wait: number;
@@ -812,8 +850,7 @@ export class Session implements AsyncDisposable {
         EXPIRY_RECHECK_MAX_MS,
       );
     }
-    // setTimeout overflows past 2^31-1 ms; re-arm in steps.
-    this.#expiryTimer = setTimeout(() => {
+    this.#expiryTimer = this.#timers.set(wait, () => {
       if (performance.now() >= this.#deadline) {
         if (
           performance.now() - Math.max(this.#lastServerAnswer, this.#deadline) >
@@ -825,7 +862,7 @@ export class Session implements AsyncDisposable {
         this.#refresh("expiry");
       }
       this.#armExpiry();
-    }, Math.min(wait, 2_147_483_647));
+    });
   }
 
   #needCompletedResult(): void {
@@ -871,7 +908,7 @@ export class Session implements AsyncDisposable {
         accept: [200, 202],
         retry: "idempotent",
         maxRetries: 0, // the caller's loop is the retry
-        signal: this.#aborter.signal,
+        signal: (this.#aborter ??= new AbortController()).signal,
       },
       async (response) =>
         parseResultSnapshot(
@@ -908,15 +945,16 @@ export class Session implements AsyncDisposable {
     if (this.#needResult) {
       const { initialDelayMs, maxDelayMs } = this.#ctx.reconnect;
       const wait = backoff(this.#resultRetries++, initialDelayMs, maxDelayMs);
-      clearTimeout(this.#resultTimer);
-      this.#resultTimer = setTimeout(() => this.#refresh("result"), wait);
+      this.#timers.clear(this.#resultTimer);
+      this.#resultTimer = this.#timers.set(wait, () => this.#refresh("result"));
     }
   }
 
   #track(promise: Promise<unknown>): void {
+    const pending = this.#pending ??= new Set();
     const tracked = promise.catch(() => {}).finally(() =>
-      this.#pending.delete(tracked)
+      pending.delete(tracked)
     );
-    this.#pending.add(tracked);
+    pending.add(tracked);
   }
 }

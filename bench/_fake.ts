@@ -53,28 +53,36 @@ export function completedFrame(id: string): string {
 
 let counter = 0;
 
+/** Answers `POST …/api/v1/sessions` with a fresh session, anything else 404. */
+export function fakeFetch(
+  input: Request | URL | string,
+  _init?: RequestInit,
+): Promise<Response> {
+  const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, "0")}`;
+  const url = String(input);
+  if (!url.endsWith("/api/v1/sessions")) {
+    return Promise.resolve(new Response("{}", { status: 404 }));
+  }
+  const body =
+    `{"id":"${id}","action_type":"photo","status":"pending","output_format":"jpg","session_ttl":1800000000000,"result_ttl":300000000000,"url":"http://127.0.0.1:8080/s/${id}","created_at":"2026-11-22T04:00:42.87742371Z"}`;
+  // As the server sends it: a small body has a Content-Length.
+  return Promise.resolve(
+    new Response(body, {
+      status: 201,
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": String(body.length),
+      },
+    }),
+  );
+}
+
 /** A client on a faked network. */
 export function fakeClient(): HandoffClient {
-  const fetch = (input: Request | URL | string): Promise<Response> => {
-    const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, "0")}`;
-    const url = String(input);
-    if (!url.endsWith("/api/v1/sessions")) {
-      return Promise.resolve(new Response("{}", { status: 404 }));
-    }
-    return Promise.resolve(
-      new Response(
-        `{"id":"${id}","action_type":"photo","status":"pending","output_format":"jpg","session_ttl":1800000000000,"result_ttl":300000000000,"url":"http://127.0.0.1:8080/s/${id}","created_at":"2026-11-22T04:00:42.87742371Z"}`,
-        {
-          status: 201,
-          headers: { "content-type": "application/json; charset=utf-8" },
-        },
-      ),
-    );
-  };
   return new HandoffClient({
     baseUrl: "http://127.0.0.1:8080",
     apiKey: "bench-key",
-    fetch,
+    fetch: fakeFetch,
     WebSocket: FakeWebSocket as unknown as WebSocketConstructor,
   });
 }

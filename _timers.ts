@@ -1,0 +1,181 @@
+// Copyright 2026 the handoff authors. MIT license.
+// Many deadlines on one runtime timer.
+//
+// A client watching 10,000 sessions has two or three deadlines per session
+// (liveness, expiry, a request's timeout). One runtime timer each costs a
+// timer object (about 700 bytes in Deno 2.9, whose global `setTimeout` is
+// Node's) and its bookkeeping on every create, request and close. Here they
+// are entries in a binary heap ordered by deadline, and one runtime timer is
+// armed for the earliest. Cancelling removes the entry at once, so nothing
+// piles up, and when the heap is empty the runtime timer is cleared: an idle
+// client holds no timer (the test sanitizers see none).
+
+/** `setTimeout` fires at once past this delay; longer waits are re-armed. */
+const MAX_DELAY_MS = 2_147_483_647;
+/** The index of a timer taken out of the heap to run in this turn. */
+const DUE = -2;
+
+/** A scheduled call; pass it to {@linkcode Timers.clear} to cancel it. */
+export class Timer {
+  /** The clock reading at which it is due. */
+  at: number;
+  /** What runs when it is due. */
+  fn: () => void;
+  /** Set order: of two timers due at the same time, the first set runs first. */
+  readonly seq: number;
+  /** Its place in the heap; `DUE` once taken out to run; -1 once it ran or was cleared. */
+  index = -1;
+
+  constructor(at: number, fn: () => void, seq: number) {
+    this.at = at;
+    this.fn = fn;
+    this.seq = seq;
+  }
+}
+
+/** One runtime timer for any number of deadlines (`setTimeout` semantics). */
+export class Timers {
+  readonly #heap: Timer[] = [];
+  #seq = 0;
+  #handle: ReturnType<typeof setTimeout> | undefined;
+  #armedAt = Infinity; // when the runtime timer fires, by the clock
+  readonly #onFire = () => this.#fire();
+  readonly #now: () => number;
+
+  /** @param now The clock (tests pass their own). */
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
+
+  /** How many calls are scheduled. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /** Call `fn` after `ms` milliseconds (`NaN` and negatives mean at once). */
+  set(ms: number, fn: () => void): Timer {
+    const now = this.#now();
+    const timer = new Timer(now + (ms > 0 ? ms : 0), fn, this.#seq++);
+    const heap = this.#heap;
+    timer.index = heap.length;
+    heap.push(timer);
+    this.#up(timer.index);
+    if (heap[0] === timer) this.#arm(now);
+    return timer;
+  }
+
+  /** Cancel `timer` unless it already ran; `undefined` is a no-op. */
+  clear(timer: Timer | undefined): void {
+    if (timer === undefined || timer.index < 0) {
+      // Due in this turn but not run yet: it must not run (as clearTimeout).
+      if (timer?.index === DUE) timer.index = -1;
+      return;
+    }
+    this.#remove(timer);
+    // The runtime timer may fire early now; it re-arms for the next. Only an
+    // empty heap must drop it, so an idle client keeps nothing scheduled.
+    if (this.#heap.length === 0) this.#disarm();
+  }
+
+  #remove(timer: Timer): void {
+    const heap = this.#heap;
+    const i = timer.index;
+    timer.index = -1;
+    const last = heap.pop()!;
+    if (last !== timer) {
+      heap[i] = last;
+      last.index = i;
+      this.#down(i);
+      this.#up(last.index);
+    }
+  }
+
+  #fire(): void {
+    this.#handle = undefined;
+    this.#armedAt = Infinity;
+    const heap = this.#heap;
+    // Timers fire up to a millisecond early by performance.now() (the runtime
+    // counts whole milliseconds); what is due within it runs now.
+    const now = this.#now();
+    const due = now + 1;
+    const batch: Timer[] = [];
+    while (heap.length > 0 && heap[0]!.at <= due) {
+      const timer = heap[0]!;
+      this.#remove(timer);
+      timer.index = DUE;
+      batch.push(timer);
+    }
+    // Run after taking them out, so a call that schedules another (even at
+    // 0 ms) waits for the next turn, as with setTimeout; one that clears
+    // another due in this turn stops it, as with clearTimeout.
+    for (const timer of batch) {
+      if (timer.index !== DUE) continue;
+      timer.index = -1;
+      try {
+        timer.fn();
+      } catch (error) {
+        // Surface it as an uncaught error, as setTimeout would, without
+        // keeping the others from running.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+    this.#arm(batch.length > 0 ? this.#now() : now);
+  }
+
+  /** Make the runtime timer fire by the earliest deadline. */
+  #arm(now: number): void {
+    const next = this.#heap[0];
+    if (next === undefined) return this.#disarm();
+    if (next.at >= this.#armedAt) return; // fires in time already
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    const wait = Math.min(Math.max(0, next.at - now), MAX_DELAY_MS);
+    this.#armedAt = now + wait;
+    this.#handle = setTimeout(this.#onFire, wait);
+  }
+
+  #disarm(): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#handle = undefined;
+    this.#armedAt = Infinity;
+  }
+
+  #up(i: number): void {
+    const heap = this.#heap;
+    const timer = heap[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const above = heap[parent]!;
+      if (!before(timer, above)) break;
+      heap[i] = above;
+      above.index = i;
+      i = parent;
+    }
+    heap[i] = timer;
+    timer.index = i;
+  }
+
+  #down(i: number): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    const timer = heap[i]!;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && before(heap[child + 1]!, heap[child]!)) child++;
+      const below = heap[child]!;
+      if (!before(below, timer)) break;
+      heap[i] = below;
+      below.index = i;
+      i = child;
+    }
+    heap[i] = timer;
+    timer.index = i;
+  }
+}
+
+/** Whether `a` runs before `b`. */
+function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
