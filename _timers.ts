@@ -52,9 +52,11 @@ export class Timers {
     return this.#heap.length;
   }
 
-  /** Call `fn` after `ms` milliseconds (`NaN` and negatives mean at once). */
-  set(ms: number, fn: () => void): Timer {
-    const now = this.#now();
+  /**
+   * Call `fn` after `ms` milliseconds (`NaN` and negatives mean at once).
+   * `now` is a clock reading the caller just took, to save taking another.
+   */
+  set(ms: number, fn: () => void, now: number = this.#now()): Timer {
     const timer = new Timer(now + (ms > 0 ? ms : 0), fn, this.#seq++);
     const heap = this.#heap;
     timer.index = heap.length;

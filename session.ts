@@ -192,7 +192,7 @@ export class Session implements AsyncDisposable {
   #expiryTimer: Timer | undefined;
   #resultTimer: Timer | undefined;
   readonly #deadline: number; // performance.now() at which the TTL runs out
-  #lastServerAnswer: number = performance.now();
+  #lastServerAnswer: number;
   #expiryChecks = 0;
   #needResult = false; // completed is known, the result is not yet
   #resultRetries = 0;
@@ -223,7 +223,11 @@ export class Session implements AsyncDisposable {
     this.#timers = ctx.transport.timers;
     this.#path = `/sessions/${encodeURIComponent(info.id)}`;
     this.#status = info.status;
-    this.#deadline = performance.now() + remainingMs;
+    // One clock reading for the constructor: in Deno, performance.now() is
+    // a call into the runtime, and it shows on every create.
+    const now = performance.now();
+    this.#deadline = now + remainingMs;
+    this.#lastServerAnswer = now;
 
     if (info.status === "completed") {
       this.#complete({
@@ -233,8 +237,8 @@ export class Session implements AsyncDisposable {
       }, false);
       return;
     }
-    this.#armExpiry();
-    this.#connect();
+    this.#armExpiry(now);
+    this.#connect(now);
   }
 
   /** The latest status delivered (`expired` once expiry is confirmed). */
@@ -710,7 +714,7 @@ export class Session implements AsyncDisposable {
 
   // ---- the WebSocket ------------------------------------------------------
 
-  #connect(): void {
+  #connect(now?: number): void {
     if (this.#end !== undefined || this.#socket !== undefined) return;
     this.#socket = this.#ctx.sockets.open(
       this.#ctx.transport.url(`${this.#path}/ws`),
@@ -718,7 +722,7 @@ export class Session implements AsyncDisposable {
     );
     // A handshake that never finishes is a silent socket too: the liveness
     // check gives up on it (once it opens, the check counts from there).
-    this.#armLiveness();
+    this.#armLiveness(now);
   }
 
   /** Every socket's events; those of a socket already replaced are ignored. */
@@ -815,10 +819,10 @@ export class Session implements AsyncDisposable {
   }
 
   /** Take a snapshot once the socket has been silent for a liveness interval (± 20 %). */
-  #armLiveness(): void {
+  #armLiveness(now: number = performance.now()): void {
     this.#timers.clear(this.#livenessTimer);
     if (this.#end !== undefined) return;
-    this.#quietSince = performance.now();
+    this.#quietSince = now;
     const ms = this.#ctx.livenessIntervalMs * (0.8 + Math.random() * 0.4);
     const check = () => {
       if (this.#socket !== undefined && this.#socketOpenedAt === undefined) {
@@ -835,13 +839,12 @@ export class Session implements AsyncDisposable {
       this.#refresh("liveness");
       this.#armLiveness();
     };
-    this.#livenessTimer = this.#timers.set(ms, check);
+    this.#livenessTimer = this.#timers.set(ms, check, now);
   }
 
-  #armExpiry(): void {
+  #armExpiry(now: number = performance.now()): void {
     this.#timers.clear(this.#expiryTimer);
     if (this.#end !== undefined) return;
-    const now = performance.now();
     let wait: number;
     if (now < this.#deadline) wait = this.#deadline - now;
     else {
@@ -862,7 +865,7 @@ export class Session implements AsyncDisposable {
         this.#refresh("expiry");
       }
       this.#armExpiry();
-    });
+    }, now);
   }
 
   #needCompletedResult(): void {
