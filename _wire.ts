@@ -29,9 +29,24 @@ const STATUSES: readonly SessionStatus[] = [
 const ACTIONS: readonly ActionType[] = ["photo", "signature", "scan"];
 const FORMATS: readonly OutputFormat[] = ["jpg", "png", "pdf", "svg"];
 
-/** Order of statuses: a status is news only when its rank is higher. */
-export function rank(status: SessionStatus): number {
-  return STATUSES.indexOf(status);
+/**
+ * Order of statuses: a status is news only when its rank is higher; -1 for
+ * a string that is no status.
+ */
+export function rank(status: string): number {
+  switch (status) {
+    case "pending":
+      return 0;
+    case "opened":
+      return 1;
+    case "action_started":
+      return 2;
+    case "completed":
+      return 3;
+    case "expired":
+      return 4;
+  }
+  return -1;
 }
 
 function fail(what: string, problem: string, value: unknown): never {
@@ -74,10 +89,8 @@ function oneOf<T extends string>(
 }
 
 /**
- * `value.replace(/(\.\d{3})\d+/, "$1")` without a regular expression: this
- * runs for every frame, usually in cold code, where a regular expression
- * costs several microseconds. The first `.` followed by four or more digits
- * keeps three of them.
+ * `value.replace(/(\.\d{3})\d+/, "$1")` without a regular expression. The
+ * first `.` followed by four or more digits keeps three of them.
  */
 function trimFraction(value: string): string {
   for (
@@ -106,12 +119,99 @@ function startsWithDate(value: string): boolean {
   return value.charCodeAt(10) === 84; // "T"
 }
 
+/** The number written by `length` ASCII digits at `at`, or -1. */
+function digits(value: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const c = value.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1; // NaN (past the end) fails both tests
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Milliseconds since the epoch of the exact shape the server sends,
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]` then `Z` or `±HH:MM`, with every field in
+ * range; `undefined` for anything else (left to `Date`). Arithmetic only: in
+ * the cold code a frame runs through, `Date`'s string parser costs several
+ * microseconds. The fraction is truncated to milliseconds, as `Date` does
+ * with the three digits `trimFraction` leaves it.
+ */
+export function rfc3339Millis(value: string): number | undefined {
+  const length = value.length;
+  if (
+    length < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 ||
+    value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 ||
+    value.charCodeAt(16) !== 58
+  ) return undefined;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  if (
+    year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 ||
+    hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 ||
+    day > DAYS_IN_MONTH[month - 1]! + (month === 2 && leap(year) ? 1 : 0)
+  ) return undefined;
+  let at = 19;
+  let millis = 0;
+  if (value.charCodeAt(at) === 46) { // "."
+    const start = ++at;
+    while (at < length) {
+      const c = value.charCodeAt(at) - 48;
+      if (c < 0 || c > 9) break;
+      if (at - start < 3) millis = millis * 10 + c;
+      at++;
+    }
+    if (at === start) return undefined;
+    for (let i = at - start; i < 3; i++) millis *= 10;
+  }
+  let offset = 0;
+  const sign = value.charCodeAt(at);
+  if (sign === 90 && at + 1 === length) { // "Z"
+    offset = 0;
+  } else if ((sign === 43 || sign === 45) && at + 6 === length) { // "+" "-"
+    const hours = digits(value, at + 1, 2);
+    const minutes = digits(value, at + 4, 2);
+    if (
+      value.charCodeAt(at + 3) !== 58 || hours < 0 || hours > 23 ||
+      minutes < 0 || minutes > 59
+    ) return undefined;
+    offset = (sign === 43 ? 1 : -1) * (hours * 60 + minutes) * 60_000;
+  } else return undefined;
+  return daysFromCivil(year, month, day) * 86_400_000 +
+    ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset;
+}
+
+function leap(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) +
+    day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) -
+    Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 /** An RFC 3339 timestamp with up to nine fractional digits. */
 export function parseTimestamp(value: unknown, what: string): Date {
   if (typeof value === "string") {
-    // Date.parse handles at most millisecond precision on some engines.
-    const trimmed = trimFraction(value);
-    const date = new Date(trimmed);
+    const millis = rfc3339Millis(value);
+    if (millis !== undefined) return new Date(millis);
+    // Any other shape `Date` reads. It handles at most millisecond
+    // precision on some engines.
+    const date = new Date(trimFraction(value));
     if (!Number.isNaN(date.getTime()) && startsWithDate(value)) return date;
   }
   return fail(what, "an invalid timestamp", value);
@@ -304,18 +404,19 @@ export function parseFrame(text: unknown): Frame | undefined {
   if (typeof o.session_id !== "string" || typeof o.status !== "string") {
     return undefined;
   }
-  if (!(STATUSES as readonly string[]).includes(o.status)) return undefined;
+  if (rank(o.status) < 0) return undefined;
   let timestamp: Date;
   try {
     timestamp = parseTimestamp(o.timestamp, "frame");
   } catch {
     timestamp = new Date();
   }
+  // One object shape, no spread: this runs for every frame.
   return {
     type: o.type,
     sessionId: o.session_id,
     status: o.status as SessionStatus,
-    ...(o.data !== undefined ? { data: o.data } : {}),
+    data: o.data,
     timestamp,
   };
 }

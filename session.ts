@@ -230,11 +230,12 @@ export class Session implements AsyncDisposable {
     this.#lastServerAnswer = now;
 
     if (info.status === "completed") {
-      this.#complete({
-        ...(info.result ? { result: info.result } : {}),
-        ...(info.scanResult ? { scanResult: info.scanResult } : {}),
-        timestamp: info.completedAt ?? new Date(),
-      }, false);
+      this.#complete(
+        info.completedAt ?? new Date(),
+        info.result,
+        info.scanResult,
+        false,
+      );
       return;
     }
     this.#armExpiry(now);
@@ -588,15 +589,22 @@ export class Session implements AsyncDisposable {
   #emit(event: SessionEvent): void {
     const listeners = this.#listeners;
     if (listeners === undefined || listeners.size === 0) return;
-    for (const listener of [...listeners]) {
+    // One listener (the usual case) needs no copy of the set; one added
+    // while it runs waits for the next event either way.
+    if (listeners.size === 1) {
+      return this.#call(listeners.values().next().value!, event);
+    }
+    for (const listener of [...listeners]) this.#call(listener, event);
+  }
+
+  #call(listener: (event: SessionEvent) => void, event: SessionEvent): void {
+    try {
+      listener(event);
+    } catch (error) {
       try {
-        listener(event);
-      } catch (error) {
-        try {
-          this.#ctx.onListenerError(error, event);
-        } catch {
-          // an error reporter that throws must not break delivery either
-        }
+        this.#ctx.onListenerError(error, event);
+      } catch {
+        // an error reporter that throws must not break delivery either
       }
     }
   }
@@ -630,23 +638,28 @@ export class Session implements AsyncDisposable {
   }
 
   #complete(
-    data: {
-      result?: readonly ResultItem[];
-      scanResult?: ScanResult;
-      timestamp: Date;
-    },
+    timestamp: Date,
+    result: readonly ResultItem[] | undefined,
+    scanResult: ScanResult | undefined,
     emit = true,
   ): void {
     if (this.#end !== undefined) return;
-    const event: CompletedEvent = {
-      type: "completed",
-      sessionId: this.id,
-      status: "completed",
-      timestamp: data.timestamp,
-      ...(this.actionType === "scan"
-        ? { scanResult: data.scanResult ?? { documents: [] } }
-        : { result: data.result ?? [] }),
-    };
+    // Object literals, not spreads: this is on the way to the listeners.
+    const event: CompletedEvent = this.actionType === "scan"
+      ? {
+        type: "completed",
+        sessionId: this.id,
+        status: "completed",
+        timestamp,
+        scanResult: scanResult ?? { documents: [] },
+      }
+      : {
+        type: "completed",
+        sessionId: this.id,
+        status: "completed",
+        timestamp,
+        result: result ?? [],
+      };
     this.#status = "completed";
     this.#delivered = true;
     this.#finish({ kind: "completed", event }, emit);
@@ -748,7 +761,7 @@ export class Session implements AsyncDisposable {
         ? this.#readData(frame.data)
         : undefined;
       if (data !== undefined) {
-        this.#complete({ ...data, timestamp: frame.timestamp });
+        this.#complete(frame.timestamp, data.result, data.scanResult);
       } else this.#needCompletedResult();
     } else if (frame.status === "expired") {
       this.#refresh("expiry");
@@ -926,7 +939,7 @@ export class Session implements AsyncDisposable {
   #apply(snapshot: ResultSnapshot): void {
     if (snapshot.status === "completed") {
       this.#needResult = false;
-      this.#complete({ ...snapshot, timestamp: new Date() });
+      this.#complete(new Date(), snapshot.result, snapshot.scanResult);
     } else {
       this.#advance(snapshot.status, new Date());
     }
