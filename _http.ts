@@ -386,11 +386,15 @@ export class Transport {
       const response = await this.#fetch(this.url(options.path), {
         method: options.method,
         headers,
-        ...(options.body !== undefined ? { body: options.body } : {}),
+        body: options.body ?? null, // no spread: this is every request
         signal: scope.controller.signal,
         redirect: "manual",
       });
-      if ((options.accept ?? [200]).includes(response.status)) {
+      if (
+        options.accept === undefined
+          ? response.status === 200
+          : options.accept.includes(response.status)
+      ) {
         const value = await read(response);
         delivered = true;
         return { ok: true, value };

@@ -61,11 +61,13 @@ async function until(predicate: () => boolean, ms: number): Promise<boolean> {
 async function rawCreate(
   stub: StubProcess,
   body: string,
+  signal?: AbortSignal,
 ): Promise<{ id: string }> {
   const response = await fetch(`${stub.url}/api/v1/sessions`, {
     method: "POST",
     headers: { "X-API-Key": stub.apiKey, "Content-Type": "application/json" },
     body,
+    ...(signal ? { signal } : {}),
   });
   if (response.status !== 201) {
     throw new Error(`create answered ${response.status}`);
@@ -468,14 +470,25 @@ async function create(params: Params): Promise<unknown> {
   const full = new HandoffClient({ baseUrl: stub.url, apiKey: stub.apiKey });
   const items = Array.from({ length: total });
 
-  const cpu = { raw: [] as number[], client: [] as number[] };
-  const run = async (mode: "raw" | "client" | "client+ws") => {
+  /**
+   * `raw`: `fetch` + `json()`, the floor of the target; `signal`: the same
+   * with an `AbortSignal` (what any request that can be cancelled or timed
+   * out costs); `client`: `createSession` on a socket that never connects.
+   */
+  type Mode = "raw" | "signal" | "client";
+  const MODES: readonly Mode[] = ["raw", "signal", "client"];
+  const cpu: Record<Mode, number[]> = { raw: [], signal: [], client: [] };
+  const run = async (mode: Mode | "client+ws") => {
     const sessions: Session[] = [];
     const cpuStart = process.cpuUsage();
     const start = performance.now();
     if (mode === "raw") {
       await pool(items, inFlight, async () => {
         await rawCreate(stub, body);
+      });
+    } else if (mode === "signal") {
+      await pool(items, inFlight, async () => {
+        await rawCreate(stub, body, new AbortController().signal);
       });
     } else {
       const client = mode === "client" ? rest : full;
@@ -492,19 +505,16 @@ async function create(params: Params): Promise<unknown> {
     return (total / ms) * 1000;
   };
 
-  const perSecond = { raw: [] as number[], client: [] as number[] };
+  const perSecond: Record<Mode, number[]> = { raw: [], signal: [], client: [] };
   const withSocket: number[] = [];
-  await run("raw"); // warm-up: connections, JIT
-  await run("client");
-  cpu.raw.length = cpu.client.length = 0;
+  for (const mode of MODES) await run(mode); // warm-up: connections, JIT
+  for (const mode of MODES) cpu[mode].length = 0;
   const connections = connectionsTo(port);
   for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      perSecond.raw.push(await run("raw"));
-      perSecond.client.push(await run("client"));
-    } else {
-      perSecond.client.push(await run("client"));
-      perSecond.raw.push(await run("raw"));
+    // Each mode takes each place in the order as often as the others.
+    for (let k = 0; k < MODES.length; k++) {
+      const mode = MODES[(r + k) % MODES.length]!;
+      perSecond[mode].push(await run(mode));
     }
   }
   withSocket.push(await run("client+ws"));
@@ -513,6 +523,7 @@ async function create(params: Params): Promise<unknown> {
     inFlight,
     rounds,
     raw: perSecond.raw,
+    signal: perSecond.signal,
     client: perSecond.client,
     clientWithSocket: withSocket,
     cpuUsPerCreate: cpu,
@@ -592,17 +603,24 @@ async function download(params: Params): Promise<unknown> {
   if (mode === "throughput") {
     const modes = ["raw", "file", "raw-stream", "stream"];
     const mbPerSecond: Record<string, number[]> = {};
+    // CPU time of this process per download: its minimum over the rounds is
+    // the work itself, without the collections that land on some rounds.
+    const cpuMs: Record<string, number[]> = {};
     for (const m of modes) await once(m); // warm-up
     for (let i = 0; i < repeats; i++) {
-      for (const m of i % 2 === 0 ? modes : [...modes].reverse()) {
+      // Each mode takes each place in the order as often as the others.
+      for (let k = 0; k < modes.length; k++) {
+        const m = modes[(i + k) % modes.length]!;
+        const cpuStart = process.cpuUsage();
         const start = performance.now();
         await once(m);
-        (mbPerSecond[m] ??= []).push(
-          bytes / 1024 / 1024 / ((performance.now() - start) / 1000),
-        );
+        const ms = performance.now() - start;
+        const used = process.cpuUsage(cpuStart);
+        (mbPerSecond[m] ??= []).push(bytes / 1024 / 1024 / (ms / 1000));
+        (cpuMs[m] ??= []).push((used.user + used.system) / 1000);
       }
     }
-    return { mode, bytes, mbPerSecond };
+    return { mode, bytes, mbPerSecond, cpuMs };
   }
   const peakResettable = resetPeak();
   const base = procMemory();

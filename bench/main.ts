@@ -340,9 +340,10 @@ interface CreateResult {
   inFlight: number;
   rounds: number;
   raw: number[];
+  signal: number[];
   client: number[];
   clientWithSocket: number[];
-  cpuUsPerCreate: { raw: number[]; client: number[] };
+  cpuUsPerCreate: { raw: number[]; signal: number[]; client: number[] };
   connectionsAfterWarmup: { established: number; timeWait: number };
 }
 
@@ -376,6 +377,35 @@ async function runCreate(): Promise<void> {
     "—",
     undefined,
   );
+  const signalRate = median(result.signal);
+  row(
+    "create",
+    "… floor: fetch with an AbortSignal, the least a request that can be cancelled or time out costs (time; CPU)",
+    `${fmt(signalRate, 0)}/s${pm(result.signal)}; ${
+      fmt(median(cpu.signal), 0)
+    } µs`,
+    `${fmt(clientRate, 0)}/s; ${fmt(median(cpu.client), 0)} µs`,
+    `${
+      fmt(median(result.client.map((c, i) => result.signal[i]! / c)), 2)
+    }× the time; ${
+      fmt(median(cpu.client.map((c, i) => c / cpu.signal[i]!)), 2)
+    }× CPU`,
+    "—",
+    undefined,
+  );
+  row(
+    "create",
+    "… the signal alone: fetch with an AbortSignal against fetch without (time; CPU)",
+    `${fmt(rawRate, 0)}/s; ${fmt(median(cpu.raw), 0)} µs`,
+    `${fmt(signalRate, 0)}/s; ${fmt(median(cpu.signal), 0)} µs`,
+    `${
+      fmt(median(result.signal.map((c, i) => result.raw[i]! / c)), 2)
+    }× the time; ${
+      fmt(median(cpu.signal.map((c, i) => c / cpu.raw[i]!)), 2)
+    }× CPU`,
+    "—",
+    undefined,
+  );
   row(
     "create",
     "… with the session's WebSocket opened too (createSession as used)",
@@ -399,10 +429,11 @@ async function runDownload(): Promise<void> {
   const big = quick ? 2 * 1024 * 1024 : 20 * 1024 * 1024;
   const small = quick ? 512 * 1024 : 5 * 1024 * 1024;
   log(`download: throughput, ${big / 1024 / 1024} MB …`);
-  const { mbPerSecond } = await load<{ mbPerSecond: Record<string, number[]> }>(
-    "download",
-    { mode: "throughput", bytes: big, repeats: quick ? 1 : 9 },
-  );
+  const repeats = quick ? 1 : 25;
+  const { mbPerSecond, cpuMs } = await load<{
+    mbPerSecond: Record<string, number[]>;
+    cpuMs: Record<string, number[]>;
+  }>("download", { mode: "throughput", bytes: big, repeats });
   const peaks: Record<string, number> = {};
   for (
     const [mode, bytes] of [
@@ -418,7 +449,7 @@ async function runDownload(): Promise<void> {
     peaks[`${mode}:${bytes}`] =
       (await load<DownloadResult>("download", { mode, bytes })).peakMb;
   }
-  raw.download = { mbPerSecond, peaks };
+  raw.download = { mbPerSecond, cpuMs, peaks };
   const mb = fmt(big / 1024 / 1024, 0);
   const pair = (floorMode: string, mode: string, label: string) => {
     const floor = mbPerSecond[floorMode]!;
@@ -436,6 +467,17 @@ async function runDownload(): Promise<void> {
       `${fmt(ratio, 2)}×`,
       "≥ 0.9×",
       ratio >= 0.9,
+    );
+    const floorCpu = Math.min(...cpuMs[floorMode]!);
+    const clientCpu = Math.min(...cpuMs[mode]!);
+    row(
+      "download",
+      `… CPU time of this process per download, least of ${repeats} rounds (the work itself, without the collections that land on some rounds)`,
+      `${fmt(floorCpu)} ms`,
+      `${fmt(clientCpu)} ms`,
+      `${fmt(clientCpu / floorCpu, 2)}×`,
+      "—",
+      undefined,
     );
   };
   pair("raw", "file", "downloadFile vs fetch().arrayBuffer()");
