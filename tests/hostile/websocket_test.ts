@@ -40,6 +40,13 @@ const REST_ITEMS = [{
   filename: "rest.jpg",
 }];
 
+/** What `GET …/result` answers: the REST items once `done`, else pending. */
+function resultAnswer(done: boolean): Response {
+  return done
+    ? json(200, { completed_at: STAMP, items: REST_ITEMS, status: "completed" })
+    : json(202, { status: "pending" });
+}
+
 /** Whether a message is a frame the protocol allows, for this session. */
 function validFor(data: unknown, id: string): Record<string, unknown> | null {
   if (typeof data !== "string") return null;
@@ -146,13 +153,7 @@ Deno.test("any sequence of frames is ignored or applied safely: statuses in orde
         // The server agrees with the frames: completed once a frame says so.
         const fake = new FakeFetch((call) => {
           if (call.method === "POST") return json(201, sessionJson());
-          return completing === undefined
-            ? json(202, { status: "pending" })
-            : json(200, {
-              completed_at: STAMP,
-              items: REST_ITEMS,
-              status: "completed",
-            });
+          return resultAnswer(completing !== undefined);
         });
         const client = scriptedClient(fake.fetch);
         const session = await client.createSession({
@@ -265,11 +266,7 @@ Deno.test("a completed frame with unusable data makes the session fetch the resu
   for (const data of junk) {
     ScriptedWebSocket.script = [statusFrame("pending"), completedFrame(data)];
     const fake = new FakeFetch((call) =>
-      call.method === "POST" ? json(201, sessionJson()) : json(200, {
-        completed_at: STAMP,
-        items: REST_ITEMS,
-        status: "completed",
-      })
+      call.method === "POST" ? json(201, sessionJson()) : resultAnswer(true)
     );
     const client = scriptedClient(fake.fetch);
     const session = await client.createSession({
@@ -323,14 +320,7 @@ Deno.test("a WebSocket handshake that never completes does not hide a completion
   let completed = false;
   await using server = startFakeServer({
     upgrade: () => "hang",
-    result: () =>
-      completed
-        ? json(200, {
-          completed_at: STAMP,
-          items: REST_ITEMS,
-          status: "completed",
-        })
-        : json(202, { status: "pending" }),
+    result: () => resultAnswer(completed),
   });
   const client = fakeServerClient(server);
   await using session = await client.createSession({
@@ -354,14 +344,7 @@ Deno.test("a socket that opens and never says anything does not hide a completio
   let completed = false;
   await using server = startFakeServer({
     upgrade: () => () => {},
-    result: () =>
-      completed
-        ? json(200, {
-          completed_at: STAMP,
-          items: REST_ITEMS,
-          status: "completed",
-        })
-        : json(202, { status: "pending" }),
+    result: () => resultAnswer(completed),
   });
   const client = fakeServerClient(server);
   await using session = await client.createSession({
@@ -391,14 +374,7 @@ Deno.test("upgrades refused with odd statuses and bodies make the session poll, 
   let completed = false;
   await using server = startFakeServer({
     upgrade: (n) => answers[n % answers.length]!.clone(),
-    result: () =>
-      completed
-        ? json(200, {
-          completed_at: STAMP,
-          items: REST_ITEMS,
-          status: "completed",
-        })
-        : json(202, { status: "pending" }),
+    result: () => resultAnswer(completed),
   });
   const client = fakeServerClient(server);
   await using session = await client.createSession({
