@@ -83,7 +83,7 @@ export class FaultInjector {
     this.#tally.faults["drop-before-completion"]++;
     await this.#stub.call("faults.refuseUpgrades", this.#random.int(1, 3), 503);
     await this.#stub.call("faults.dropWebSockets", {
-      closeFrame: !this.#silent && this.#random.chance(0.5),
+      closeFrame: this.#random.chance(0.5),
     });
   }
 
@@ -106,9 +106,8 @@ export class FaultInjector {
       this.#stub.call(method, ...args);
     switch (kind) {
       case "drop-close-frame":
-        // A close frame into a half-open connection is lost, and the stub
-        // would then hold a socket it no longer tracks (nor can cut).
-        if (this.#silent) return;
+        // Into a half-open connection the close frame is lost; the stub cuts
+        // that connection when the silence ends.
         await call("faults.dropWebSockets", {
           closeFrame: true,
           code: r.pick([1001, 1011, 1012, 4000]),

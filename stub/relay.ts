@@ -17,6 +17,12 @@ export class RelayConnection {
   /** Forward the rest of an HTTP head to the client, then go silent. */
   #silenceAfterHead = false;
   #headMatched = 0;
+  /**
+   * Bytes (or the end of a direction) were dropped while silent. No real
+   * network loses bytes of a live TCP connection: one that heals after
+   * losing some is reset, so {@linkcode RelayConnection.unsilence} cuts it.
+   */
+  #lost = false;
   #closed = false;
   /** Settles when both directions have stopped and both sides are closed. */
   readonly done: Promise<void>;
@@ -28,7 +34,7 @@ export class RelayConnection {
       this.#pump(
         client,
         upstream,
-        (chunk) => this.#silentUp ? undefined : chunk,
+        (chunk) => this.#filterUp(chunk),
         () => this.#silentUp,
       ),
       this.#pump(
@@ -61,8 +67,14 @@ export class RelayConnection {
     this.#headMatched = 0;
   }
 
-  /** Pipe again. */
+  /**
+   * Pipe again, as a network that heals: a connection that lost bytes or the
+   * end of a direction while silent is cut instead (its peers would never
+   * agree on what was said: a close frame or a FIN that never arrived would
+   * leave a socket closing forever).
+   */
   unsilence(): void {
+    if (this.#lost) return this.cut();
     this.#silentUp = false;
     this.#silentDown = false;
     this.#silenceAfterHead = false;
@@ -81,8 +93,17 @@ export class RelayConnection {
     }
   }
 
+  #filterUp(chunk: Uint8Array): Uint8Array | undefined {
+    if (!this.#silentUp) return chunk;
+    this.#lost = true;
+    return undefined;
+  }
+
   #filterDown(chunk: Uint8Array): Uint8Array | undefined {
-    if (this.#silentDown) return undefined;
+    if (this.#silentDown) {
+      this.#lost = true;
+      return undefined;
+    }
     if (!this.#silenceAfterHead) return chunk;
     for (let i = 0; i < chunk.length; i++) {
       this.#headMatched = chunk[i] === HEAD_END[this.#headMatched]
@@ -93,6 +114,7 @@ export class RelayConnection {
       if (this.#headMatched === HEAD_END.length) {
         this.#silenceAfterHead = false;
         this.#silentDown = true;
+        if (i + 1 < chunk.length) this.#lost = true;
         return chunk.subarray(0, i + 1);
       }
     }
@@ -118,7 +140,8 @@ export class RelayConnection {
       }
       // Pass the half-close on (the other direction may still be talking),
       // unless this direction is silent: then the peer must not learn of it.
-      if (!isSilent()) await to.closeWrite().catch(() => this.cut());
+      if (isSilent()) this.#lost = true;
+      else await to.closeWrite().catch(() => this.cut());
     } catch {
       this.cut();
     }

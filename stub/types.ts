@@ -291,6 +291,12 @@ export interface StubFaults {
    * connection stays open (a half-open socket). With `future: true`, sockets
    * connected later go silent too, until {@linkcode StubFaults.reset}.
    * Returns how many open sockets went silent. Needs `transportFaults`.
+   *
+   * {@linkcode StubFaults.reset} heals the network: a silent connection on
+   * which nothing was lost talks again; one that lost bytes while silent (a
+   * frame, a close frame, the end of the connection) is cut, as TCP resets a
+   * connection whose data never got through, so no socket is left waiting
+   * for a close handshake that can never finish.
    */
   goSilent(options?: { future?: boolean }): number;
   /**
@@ -302,7 +308,10 @@ export interface StubFaults {
   restart(
     options?: { keepState?: boolean; downtimeMs?: number },
   ): Promise<void>;
-  /** Clear every pending fault (refusals, failures, latency, silence). */
+  /**
+   * Clear every pending fault (refusals, failures, latency, silence). Silent
+   * connections that lost bytes are cut (see {@linkcode StubFaults.goSilent}).
+   */
   reset(): void;
 }
 

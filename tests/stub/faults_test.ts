@@ -12,6 +12,7 @@ import {
   delay,
   rawUpgrade,
   waitUntil,
+  within,
   withStub,
 } from "./_helpers.ts";
 
@@ -217,6 +218,59 @@ Deno.test("goSilent({ future: true }) silences later sockets too, until reset()"
     const afterReset = await h.open(s.id);
     assert.equal((await afterReset.next()).status, "pending");
     await afterReset.close();
+  });
+});
+
+Deno.test("reset() cuts a silent connection whose close frame was lost, from either side", async () => {
+  await withStub(async (h) => {
+    const s = await createSession(h.stub);
+    const fromServer = await h.open(s.id);
+    const fromClient = await h.open(s.id);
+    await fromServer.next();
+    await fromClient.next();
+    await waitUntil(() => h.stub.stats().openWebSockets === 2);
+    assert.equal(h.stub.faults.goSilent(), 2);
+    // The server's close frame goes into the silence (it forgets the socket
+    // at once); the client's close frame does too.
+    assert.equal(
+      h.stub.faults.dropWebSockets({ closeFrame: true, code: 4000 }),
+      2,
+    );
+    fromClient.socket.close();
+    await delay(150);
+    assert.equal(fromServer.socket.readyState, WebSocket.OPEN);
+    assert.equal(fromClient.socket.readyState, WebSocket.CLOSING);
+    assert.equal(fromServer.isClosed || fromClient.isClosed, false);
+    // Without the cut both would wait for their close handshake for ever.
+    h.stub.faults.reset();
+    assertAbnormalClose(
+      await within(fromServer.closed, 3_000, "the server-closed socket ends"),
+    );
+    // Deno reports a close it started, cut before the peer answered, as 1005
+    // (no status received); a browser would say 1006.
+    const { code } = await within(
+      fromClient.closed,
+      3_000,
+      "the client-closed socket ends",
+    );
+    assert.ok([1005, 1006, 0].includes(code), `closed with ${code}`);
+    assert.equal(fromClient.socket.readyState, WebSocket.CLOSED);
+  });
+});
+
+Deno.test("reset() lets a silent connection that lost nothing talk again", async () => {
+  await withStub(async (h) => {
+    const s = await createSession(h.stub);
+    const ws = await h.open(s.id);
+    assert.equal((await ws.next()).status, "pending");
+    await waitUntil(() => h.stub.stats().openWebSockets === 1);
+    assert.equal(h.stub.faults.goSilent(), 1);
+    await delay(50);
+    h.stub.faults.reset();
+    await h.stub.phone.open(s.id);
+    assert.equal((await ws.next()).status, "opened");
+    assert.equal(ws.isClosed, false);
+    await ws.close();
   });
 });
 
