@@ -58,6 +58,17 @@ async function until(predicate: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
+/** Every order of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [
+      item,
+      ...rest,
+    ])
+  );
+}
+
 async function rawCreate(
   stub: StubProcess,
   body: string,
@@ -82,7 +93,7 @@ async function rawCreate(
  * `stampSends`) to the listener being called here, both on
  * `performance.timeOrigin + performance.now()`. Events are fired one at a
  * time (each waits for the previous delivery), so this is latency, not
- * queueing. Bare and client rounds alternate.
+ * queueing. The modes take turns event by event, in all their orders.
  */
 async function latency(params: Params): Promise<unknown> {
   const sessions = num(params, "sessions", 700);
@@ -116,13 +127,23 @@ async function latency(params: Params): Promise<unknown> {
     data: new Uint8Array(64),
   }];
 
+  // The typed floor parses with a copy of the library's frame parser (a
+  // second instance of the module): sharing the client's own code would warm
+  // it for the client between its frames.
+  const { parseFrame } = await import("../_wire.ts?typed-floor") as {
+    parseFrame: typeof import("../_wire.ts").parseFrame;
+  };
+
   /**
    * `bare`: `onmessage` stamps at once (the floor); `parsed`: `onmessage`
    * stamps after `JSON.parse` (the least any consumer of a bare socket does);
+   * `typed`: `onmessage` stamps after turning the frame into a validated,
+   * typed frame with a `Date` (what a typed event needs, without a session);
    * `client`: the session's listener stamps.
    */
-  type Mode = "bare" | "parsed" | "client";
-  const MODES: readonly Mode[] = ["bare", "parsed", "client"];
+  type Mode = "bare" | "parsed" | "typed" | "client";
+  const MODES: readonly Mode[] = ["bare", "parsed", "typed", "client"];
+  const ORDERS = permutations(MODES);
   const byStatus: Record<string, number[]> = {};
   /**
    * One round: `sessions` sockets or sessions of each mode open side by
@@ -137,8 +158,14 @@ async function latency(params: Params): Promise<unknown> {
       received.set(key, at);
       if (key === waitingFor) wake?.();
     };
-    const ids: Record<Mode, string[]> = { bare: [], parsed: [], client: [] };
+    const ids: Record<Mode, string[]> = {
+      bare: [],
+      parsed: [],
+      typed: [],
+      client: [],
+    };
     const sockets: WebSocket[] = [];
+    const floorSockets = new Map<string, WebSocket>();
     const live: Session[] = [];
     const open = (id: string) =>
       new WebSocket(
@@ -158,9 +185,20 @@ async function latency(params: Params): Promise<unknown> {
         const frame = JSON.parse(e.data as string) as Wire;
         note(`${frame.session_id}:${frame.status}`, wallNow());
       };
-      sockets.push(bare, parsed);
+      const typed = open((await rawCreate(stub, body)).id);
+      typed.onmessage = (e) => {
+        const frame = parseFrame(e.data);
+        if (frame !== undefined) {
+          note(`${frame.sessionId}:${frame.status}`, wallNow());
+        }
+      };
+      sockets.push(bare, parsed, typed);
+      for (const ws of [bare, parsed, typed]) {
+        floorSockets.set(new URL(ws.url).pathname.split("/")[4]!, ws);
+      }
       ids.bare.push(new URL(bare.url).pathname.split("/")[4]!);
       ids.parsed.push(new URL(parsed.url).pathname.split("/")[4]!);
+      ids.typed.push(new URL(typed.url).pathname.split("/")[4]!);
       const session = await client.createSession({
         action: "photo",
         outputFormat: "jpg",
@@ -176,7 +214,12 @@ async function latency(params: Params): Promise<unknown> {
     const all = MODES.flatMap((mode) => ids[mode]);
     await until(() => all.every((id) => received.has(`${id}:pending`)), 60_000);
     await stub.call("bench.sendTimes"); // forget the connect frames
-    const keys: Record<Mode, string[]> = { bare: [], parsed: [], client: [] };
+    const keys: Record<Mode, string[]> = {
+      bare: [],
+      parsed: [],
+      typed: [],
+      client: [],
+    };
     const fire = async (
       mode: Mode,
       key: string,
@@ -191,17 +234,39 @@ async function latency(params: Params): Promise<unknown> {
       await delivered;
       keys[mode].push(key);
     };
+    /**
+     * After a completion, close that socket (the server never does; the
+     * client closes its own by itself) and wait until it is gone, so that
+     * the work of closing it does not land on the next event measured.
+     */
+    const settle = async (mode: Mode, id: string) => {
+      if (mode === "client") {
+        await live.find((session) => session.id === id)?.close();
+        return;
+      }
+      const ws = floorSockets.get(id)!;
+      const closed = new Promise((resolve) =>
+        ws.addEventListener("close", resolve, { once: true })
+      );
+      ws.close();
+      await closed;
+    };
     const steps: [string, (id: string) => Promise<unknown>][] = [
       ["opened", (id) => stub.call("phone.open", id)],
       ["action_started", (id) => stub.call("phone.start", id)],
       ["completed", (id) => stub.call("phone.submit", id, item)],
     ];
+    // Each step fires the modes in the next of all their orders: a mode
+    // comes after each other mode equally often, so whatever one mode leaves
+    // behind does not always land on the same mode's next event.
+    let order = 0;
     for (let i = 0; i < sessions; i++) {
-      for (const [s, [status, call]] of steps.entries()) {
-        for (let k = 0; k < MODES.length; k++) {
-          const mode = MODES[(i + s + k) % MODES.length]!;
+      for (const [status, call] of steps) {
+        const modes = ORDERS[order++ % ORDERS.length]!;
+        for (const mode of modes) {
           const id = ids[mode][i]!;
           await fire(mode, `${id}:${status}`, () => call(id));
+          if (status === "completed") await settle(mode, id);
         }
       }
     }
@@ -229,6 +294,7 @@ async function latency(params: Params): Promise<unknown> {
     return {
       bare: latencies("bare"),
       parsed: latencies("parsed"),
+      typed: latencies("typed"),
       client: latencies("client"),
     };
   };
