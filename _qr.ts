@@ -4,6 +4,7 @@
 // it works in every runtime (no canvas, no Node streams or zlib).
 
 import { encodeBase64 } from "./_base64.ts";
+import { deflateRows } from "./_deflate.ts";
 import { HandoffError } from "./errors.ts";
 import type { QrCodeOptions } from "./types.ts";
 
@@ -99,7 +100,7 @@ export async function renderQr(
   return options.format === "svg"
     ? qrSvg(matrix, options.size, options.margin)
     : "data:image/png;base64," +
-      encodeBase64(await qrPng(matrix, options.size, options.margin));
+      encodeBase64(qrPng(matrix, options.size, options.margin));
 }
 
 /** An SVG document: one path of horizontal runs of dark modules. */
@@ -122,11 +123,11 @@ export function qrSvg(matrix: QrMatrix, size: number, margin: number): string {
 }
 
 /** A 1-bit greyscale PNG of `size` × `size` pixels. */
-export async function qrPng(
+export function qrPng(
   matrix: QrMatrix,
   size: number,
   margin: number,
-): Promise<Uint8Array> {
+): Uint8Array {
   const n = matrix.size + 2 * margin;
   const rowBytes = 1 + Math.ceil(size / 8);
   const raw = new Uint8Array(rowBytes * size).fill(0xff);
@@ -160,46 +161,9 @@ export async function qrPng(
   return concat([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
-    chunk("IDAT", await zlib(raw)),
+    chunk("IDAT", deflateRows(raw, rowBytes)),
     chunk("IEND", new Uint8Array(0)),
   ]);
-}
-
-/** zlib-wrapped deflate: `CompressionStream` where there is one, else stored blocks. */
-async function zlib(data: Uint8Array): Promise<Uint8Array> {
-  if (typeof CompressionStream === "function") {
-    // Written straight into the compressor: a Blob's stream would read the
-    // bytes back through the runtime first.
-    const deflate = new CompressionStream("deflate");
-    const writer = deflate.writable.getWriter();
-    writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
-    writer.close().catch(() => {});
-    return new Uint8Array(await new Response(deflate.readable).arrayBuffer());
-  }
-  const blocks: Uint8Array[] = [new Uint8Array([0x78, 0x01])];
-  for (let i = 0; i === 0 || i < data.length; i += 0xffff) {
-    const part = data.subarray(i, i + 0xffff);
-    const last = i + 0xffff >= data.length ? 1 : 0;
-    blocks.push(
-      new Uint8Array([
-        last,
-        part.length & 0xff,
-        part.length >> 8,
-        ~part.length & 0xff,
-        (~part.length >> 8) & 0xff,
-      ]),
-      part,
-    );
-  }
-  let a = 1, b = 0;
-  for (const byte of data) {
-    a = (a + byte) % 65521;
-    b = (b + a) % 65521;
-  }
-  const adler = new Uint8Array(4);
-  new DataView(adler.buffer).setUint32(0, ((b << 16) | a) >>> 0);
-  blocks.push(adler);
-  return concat(blocks);
 }
 
 let crcTable: Uint32Array | undefined;

@@ -205,8 +205,16 @@ async function exercise(origin: string, stub: StubServer): Promise<void> {
     step: "pending",
   });
 
+  // The person finishes while a request follows the session: the news
+  // reaches the handler over the session's WebSocket.
+  const upgrades = stub.stats().upgrades;
+  const waiting = fetch(`${origin}/handoff/${id}?wait=5000`);
+  await until(
+    () => stub.stats().openWebSockets === 1 && stub.stats().upgrades > upgrades,
+    "the waiting request's WebSocket",
+  );
   await stub.phone.complete(id);
-  const done = await fetch(`${origin}/handoff/${id}?wait=5000`);
+  const done = await waiting;
   const answer = await done.json() as HandoffStatus;
   assert.equal(answer.status, "completed");
   const link = answer.status === "completed" ? answer.files[0]!.url : "";
