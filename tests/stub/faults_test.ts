@@ -12,9 +12,9 @@ import {
   delay,
   rawUpgrade,
   waitUntil,
-  within,
   withStub,
 } from "./_helpers.ts";
+import { within } from "../hostile/_helpers.ts";
 
 Deno.test("dropWebSockets() cuts every socket without a close frame: clients see 1006", async () => {
   await withStub(async (h) => {

@@ -3,8 +3,9 @@
 // and the ends it swallows, and what healing does with it.
 
 import assert from "node:assert/strict";
-import { Relay } from "../../stub/relay.ts";
-import { delay, waitUntil, within } from "./_helpers.ts";
+import { Relay, type RelayConnection } from "../../stub/relay.ts";
+import { within } from "../hostile/_helpers.ts";
+import { delay, waitUntil } from "./_helpers.ts";
 
 interface Pair {
   relay: Relay;
@@ -64,74 +65,73 @@ async function ended(conn: Deno.Conn): Promise<"eof" | "reset" | string> {
   }
 }
 
-Deno.test("relay: bytes pass both ways", async () => {
-  const pair = await relayed();
-  try {
-    await pair.client.write(new TextEncoder().encode("up"));
-    assert.equal(await readText(pair.server), "up");
-    await pair.server.write(new TextEncoder().encode("down"));
-    assert.equal(await readText(pair.client), "down");
-  } finally {
-    await pair.close();
-  }
+/** A test on a fresh relayed pair, closed however the test ends. */
+function relayTest(
+  name: string,
+  fn: (pair: Pair, connection: RelayConnection) => Promise<void>,
+): void {
+  Deno.test(name, async () => {
+    const pair = await relayed();
+    try {
+      await fn(pair, pair.relay.connectionFor(pair.server.remoteAddr.port)!);
+    } finally {
+      await pair.close();
+    }
+  });
+}
+
+/** Assert the caller's side ends (EOF or reset) soon. */
+async function assertEnds(end: Promise<string>): Promise<void> {
+  const how = await within(end, 3_000, "the caller's side ends");
+  assert.ok(how === "eof" || how === "reset", how);
+}
+
+relayTest("relay: bytes pass both ways", async ({ client, server }) => {
+  await client.write(new TextEncoder().encode("up"));
+  assert.equal(await readText(server), "up");
+  await server.write(new TextEncoder().encode("down"));
+  assert.equal(await readText(client), "down");
 });
 
-Deno.test("relay: the server's end swallowed while silent cuts the connection when it heals", async () => {
-  const pair = await relayed();
-  try {
-    const connection = pair.relay.connectionFor(pair.server.remoteAddr.port)!;
+relayTest(
+  "relay: the server's end swallowed while silent cuts the connection when it heals",
+  async ({ relay, client, server }, connection) => {
     connection.silence();
     // The inner server closes (as after a close handshake): the caller must
     // not learn of it while the connection is silent…
-    pair.server.close();
-    const end = ended(pair.client);
+    server.close();
+    const end = ended(client);
     let settled = false;
     end.then(() => settled = true);
     await delay(150);
     assert.equal(settled, false, "the end went through the silence");
     // …and healing must not leave it waiting for ever.
-    pair.relay.unsilenceAll();
-    assert.ok(
-      ["eof", "reset"].includes(
-        await within(end, 3_000, "the caller's side ends"),
-      ),
-    );
-  } finally {
-    await pair.close();
-  }
-});
+    relay.unsilenceAll();
+    await assertEnds(end);
+  },
+);
 
-Deno.test("relay: a silent connection that lost nothing pipes again when it heals", async () => {
-  const pair = await relayed();
-  try {
-    const connection = pair.relay.connectionFor(pair.server.remoteAddr.port)!;
+relayTest(
+  "relay: a silent connection that lost nothing pipes again when it heals",
+  async ({ relay, client, server }, connection) => {
     connection.silence();
     await delay(50);
-    pair.relay.unsilenceAll();
-    await pair.client.write(new TextEncoder().encode("after"));
-    assert.equal(await readText(pair.server), "after");
-    await pair.server.write(new TextEncoder().encode("back"));
-    assert.equal(await readText(pair.client), "back");
-  } finally {
-    await pair.close();
-  }
-});
+    relay.unsilenceAll();
+    await client.write(new TextEncoder().encode("after"));
+    assert.equal(await readText(server), "after");
+    await server.write(new TextEncoder().encode("back"));
+    assert.equal(await readText(client), "back");
+  },
+);
 
-Deno.test("relay: bytes dropped while silent cut the connection when it heals", async () => {
-  const pair = await relayed();
-  try {
-    const connection = pair.relay.connectionFor(pair.server.remoteAddr.port)!;
+relayTest(
+  "relay: bytes dropped while silent cut the connection when it heals",
+  async ({ relay, client, server }, connection) => {
     connection.silence();
-    await pair.server.write(new TextEncoder().encode("lost"));
-    const end = ended(pair.client);
+    await server.write(new TextEncoder().encode("lost"));
+    const end = ended(client);
     await delay(150);
-    pair.relay.unsilenceAll();
-    assert.ok(
-      ["eof", "reset"].includes(
-        await within(end, 3_000, "the caller's side ends"),
-      ),
-    );
-  } finally {
-    await pair.close();
-  }
-});
+    relay.unsilenceAll();
+    await assertEnds(end);
+  },
+);
