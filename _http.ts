@@ -8,7 +8,8 @@ import {
   ProtocolError,
   TimeoutError,
 } from "./errors.ts";
-import { type Timer, Timers } from "./_timers.ts";
+import { backoff } from "./_retry.ts";
+import type { Timer, Timers } from "./_timers.ts";
 
 /**
  * The `fetch` the client uses; inject one to fake the network in tests.
@@ -72,32 +73,6 @@ export interface SendOptions {
 }
 
 const JSON_LIMIT = 4 * 1024 * 1024;
-
-/** Resolves after `ms`, or rejects with the signal's reason; never leaks its timer. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(id);
-      reject(signal!.reason);
-    };
-    const id = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Exponential backoff with jitter: `initial · 2^attempt`, capped, minus up to 25 %. */
-export function backoff(
-  attempt: number,
-  initialMs: number,
-  maxMs: number,
-): number {
-  const raw = Math.min(maxMs, initialMs * 2 ** attempt);
-  return raw * (1 - Math.random() * 0.25);
-}
 
 /** Whether a fetch failure means the connection was refused (nothing was sent). */
 export function isConnectionRefused(error: unknown): boolean {
@@ -282,8 +257,8 @@ export class Transport {
   readonly #fetch: FetchLike;
   readonly #timeoutMs: number;
   readonly #retry: Required<RetryOptions>;
-  /** The deadlines of this client's requests and sessions, on one timer. */
-  readonly timers: Timers = new Timers();
+  /** The clock and deadlines of this client's requests and sessions. */
+  readonly timers: Timers;
 
   constructor(
     base: URL,
@@ -291,7 +266,9 @@ export class Transport {
     fetchFn: FetchLike,
     timeoutMs: number,
     retry: Required<RetryOptions>,
+    timers: Timers,
   ) {
+    this.timers = timers;
     this.base = base.href.replace(/\/+$/, "");
     this.origin = base.origin;
     this.#apiKey = apiKey;
@@ -358,7 +335,7 @@ export class Transport {
       if (outcome.ok) return outcome.value;
       if (!outcome.retryable || attempt >= maxRetries) throw outcome.error;
       const { initialDelayMs, maxDelayMs } = this.#retry;
-      await delay(
+      await this.timers.delay(
         outcome.waitMs ?? backoff(attempt, initialDelayMs, maxDelayMs),
         options.signal,
       );

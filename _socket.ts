@@ -1,12 +1,14 @@
 // Copyright 2026 the handoff authors. MIT license.
 // Opening the per-session WebSocket with the API key in a header wherever the
-// runtime allows it.
+// runtime allows it, and closing it so that its TCP connection is gone within
+// a bounded time even when the server never answers the close handshake.
 
 import type { FetchLike } from "./_http.ts";
+import type { Timer, Timers } from "./_timers.ts";
 
 /**
  * How the WebSocket carries the API key:
- * - `header`: `new WebSocket(url, { headers: { "X-API-Key": … } })` (Deno, Bun, Node ≥ 22);
+ * - `header`: `new WebSocket(url, { headers: { "X-API-Key": … } })` (Deno, Bun, Node);
  * - `fetch-upgrade`: `fetch(url, { headers: { Upgrade: "websocket", … } })` and
  *   `response.webSocket.accept()` (Cloudflare Workers);
  * - `query`: `?api_key=…` in the URL, for runtimes whose `WebSocket` takes no
@@ -22,7 +24,10 @@ import type { FetchLike } from "./_http.ts";
 export type WebSocketAuth = "header" | "fetch-upgrade" | "query";
 
 /**
- * The `WebSocket` constructor the client uses; inject one for runtimes without a global.
+ * The `WebSocket` constructor the client uses; inject one for runtimes
+ * without a global. A socket with a `terminate()` method (the `ws` package,
+ * Bun) has its TCP connection dropped when the server does not answer a close
+ * within two seconds.
  *
  * @example
  * ```ts
@@ -41,9 +46,14 @@ export type WebSocketConstructor = new (
 
 /** What a session needs from an open socket. */
 export interface SocketHandle {
-  /** Close (code 1000) and stop delivering events; safe to call twice. */
+  /**
+   * Close (code 1000) and stop delivering events; safe to call twice. A
+   * socket whose close handshake has not finished after
+   * {@linkcode CLOSE_WAIT_MS} is dropped (its TCP connection closed) where
+   * the socket can be.
+   */
   close(): void;
-  /** Settles once the socket has closed and released its resources. */
+  /** Settles once the socket is gone, or was given up after the close wait. */
   readonly closed: Promise<void>;
 }
 
@@ -59,33 +69,88 @@ export type SocketListener = (
   data?: unknown,
 ) => void;
 
-/** Picks and remembers the auth strategy for one client. */
+/** How long a close handshake may take before the connection is dropped. */
+export const CLOSE_WAIT_MS = 2_000;
+
+/** The `ws` package's options: no compression (the server has none). */
+interface WsInit {
+  headers?: Record<string, string>;
+  perMessageDeflate?: boolean;
+  maxPayload?: number;
+}
+
+/** A frame larger than this is no Handoff frame (`ws` would take 100 MiB). */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+let nodeSockets: Promise<WebSocketConstructor | undefined> | undefined;
+
+/**
+ * The `ws` package, where the runtime has Node's sockets (Deno, Node): its
+ * sockets can drop their TCP connection (`terminate()`), which the web
+ * `WebSocket` of Deno and Node cannot (their `close()` waits for the server's
+ * close frame for ever). Loaded on the first connection; `undefined` when it
+ * cannot be loaded (the runtime's `WebSocket` is used then).
+ */
+function loadNodeSockets(): Promise<WebSocketConstructor | undefined> {
+  nodeSockets ??= import("ws").then(
+    (mod: { default?: unknown; WebSocket?: unknown }) => {
+      const Ctor = mod.WebSocket ?? mod.default;
+      if (typeof Ctor !== "function") return undefined;
+      // Bind the options every socket gets, so the rest of the client sees
+      // one constructor shape.
+      const Ws = Ctor as new (url: string, init: WsInit) => WebSocket;
+      return class extends Ws {
+        constructor(url: string, init?: unknown) {
+          super(url, {
+            ...(init as WsInit | undefined),
+            perMessageDeflate: false,
+            maxPayload: MAX_FRAME_BYTES,
+          });
+        }
+      } as unknown as WebSocketConstructor;
+    },
+    () => undefined,
+  );
+  return nodeSockets;
+}
+
+/** Whether the runtime has Node's sockets (Deno and Node; Bun is told apart by its `terminate()`). */
+function hasNodeSockets(): boolean {
+  const g = globalThis as {
+    process?: { versions?: { node?: unknown } };
+    EdgeRuntime?: unknown;
+  };
+  return typeof g.process?.versions?.node === "string" &&
+    g.EdgeRuntime === undefined;
+}
+
+/**
+ * Opens a client's sockets: picks and remembers the auth strategy, and the
+ * `WebSocket` to use: the one injected; else the runtime's own where it can
+ * drop a connection (Bun's has `terminate()`); else the `ws` package where
+ * the runtime has Node's sockets (Deno, Node); else the runtime's own.
+ */
 export class SocketFactory {
   #auth: WebSocketAuth | undefined;
   readonly #ctor: WebSocketConstructor | undefined;
   readonly #fetch: FetchLike;
   readonly #apiKey: string;
+  readonly #timers: Timers;
+  #resolved: WebSocketConstructor | undefined;
+  #resolving: Promise<WebSocketConstructor | undefined> | undefined;
 
   constructor(
     apiKey: string,
     fetchFn: FetchLike,
     ctor: WebSocketConstructor | undefined,
     auth: WebSocketAuth | undefined,
+    timers: Timers,
   ) {
     this.#apiKey = apiKey;
     this.#fetch = fetchFn;
     this.#ctor = ctor;
     this.#auth = auth;
-  }
-
-  /** The strategy in use (decided on the first connection when not configured). */
-  get auth(): WebSocketAuth | undefined {
-    return this.#auth;
-  }
-
-  #webSocketClass(): WebSocketConstructor | undefined {
-    return this.#ctor ??
-      (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    this.#timers = timers;
   }
 
   /** Open a socket to `httpUrl` (an `http(s)://…/ws` URL). */
@@ -97,19 +162,48 @@ export class SocketFactory {
         ? "fetch-upgrade"
         : "header";
     }
-    const handle = new Handle(listener);
+    const handle = new Handle(listener, this.#timers);
     if (this.#auth === "fetch-upgrade") {
       this.#openByFetch(httpUrl, handle);
       return handle;
     }
-    const Ctor = this.#webSocketClass();
+    const Ctor = this.#resolved ?? this.#resolve();
+    if (Ctor !== undefined) this.#construct(Ctor, httpUrl, handle);
+    else {
+      // The `ws` package is being loaded (the first connection only).
+      this.#resolving!.then((Ctor) => this.#construct(Ctor, httpUrl, handle));
+    }
+    return handle;
+  }
+
+  /** The constructor to use, when known without waiting. */
+  #resolve(): WebSocketConstructor | undefined {
+    const native = (globalThis as { WebSocket?: WebSocketConstructor })
+      .WebSocket;
+    if (this.#ctor !== undefined) return this.#resolved = this.#ctor;
+    const terminates = typeof (native?.prototype as { terminate?: unknown })
+      ?.terminate === "function";
+    if (native !== undefined && (terminates || !hasNodeSockets())) {
+      return this.#resolved = native;
+    }
+    this.#resolving ??= loadNodeSockets().then((ws) =>
+      this.#resolved = ws ?? native
+    );
+    return undefined;
+  }
+
+  #construct(
+    Ctor: WebSocketConstructor | undefined,
+    httpUrl: string,
+    handle: Handle,
+  ): void {
+    if (handle.done) return handle.fail();
     if (Ctor === undefined) {
-      handle.fail(
+      return handle.fail(
         new TypeError(
           "This runtime has no global WebSocket: pass one as the `WebSocket` option of HandoffClient (e.g. from the `ws` package).",
         ),
       );
-      return handle;
     }
     const wsUrl = httpUrl.replace(/^http/, "ws");
     if (this.#auth === "header") {
@@ -117,7 +211,7 @@ export class SocketFactory {
         handle.attach(
           new Ctor(wsUrl, { headers: { "X-API-Key": this.#apiKey } }),
         );
-        return handle;
+        return;
       } catch (error) {
         // A WebSocket that takes no init object throws synchronously
         // (browsers: "invalid subprotocol"); fall back to the query parameter.
@@ -132,7 +226,6 @@ export class SocketFactory {
     } catch (error) {
       handle.fail(error);
     }
-    return handle;
   }
 
   async #openByFetch(httpUrl: string, handle: Handle): Promise<void> {
@@ -170,10 +263,18 @@ class Handle implements SocketHandle {
   #ws: WebSocket | undefined;
   #done = false; // closed by the caller, or the socket is gone
   #upgrade: AbortController | undefined; // only for `fetch-upgrade`
+  readonly #timers: Timers;
+  #closeWait: Timer | undefined;
 
-  constructor(listener: SocketListener) {
+  constructor(listener: SocketListener, timers: Timers) {
     this.#listener = listener;
+    this.#timers = timers;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+  }
+
+  /** Whether the caller closed it or the socket is gone. */
+  get done(): boolean {
+    return this.#done;
   }
 
   /** Aborted once the handle is done: cancels a `fetch-upgrade` request. */
@@ -188,12 +289,10 @@ class Handle implements SocketHandle {
     // The handle is the listener object of all four events (handleEvent):
     // no closure per event and socket. Errors are always followed by a close
     // event; listening to them keeps runtimes from reporting them as
-    // unhandled.
+    // unhandled (and the `ws` package from throwing them).
     for (const type of EVENTS) ws.addEventListener(type, this);
-    if (this.#done) {
-      this.#detach();
-      this.#closeSocket();
-    } else if (alreadyOpen) this.#listener?.(this, "open");
+    if (this.#done) this.#closeSocket();
+    else if (alreadyOpen) this.#listener?.(this, "open");
   }
 
   /** The socket's events (EventListener interface). */
@@ -210,7 +309,8 @@ class Handle implements SocketHandle {
     }
   }
 
-  fail(_error: unknown): void {
+  /** The socket could not be had; the owner hears `close` (never why). */
+  fail(_error?: unknown): void {
     // The reason of a failed handshake is never surfaced: it can carry the
     // URL (and with `query` auth, the key). The session asks the REST API why.
     queueMicrotask(() => this.#finish());
@@ -220,38 +320,57 @@ class Handle implements SocketHandle {
     if (this.#done) return;
     this.#listener = undefined; // the caller knows: no "close"
     this.#release();
-    this.#closeSocket();
     if (this.#ws === undefined) this.#resolveClosed();
+    else this.#closeSocket();
   }
 
   #release(): void {
     this.#done = true;
-    this.#detach();
+    const ws = this.#ws;
+    // Stop listening, except for errors and the close event (to know when
+    // it is gone).
+    ws?.removeEventListener("open", this);
+    ws?.removeEventListener("message", this);
     this.#upgrade?.abort(DETACHED);
   }
 
-  /** Stop listening, except for the close event (to know when it is gone). */
-  #detach(): void {
-    const ws = this.#ws;
-    if (ws === undefined) return;
-    ws.removeEventListener("open", this);
-    ws.removeEventListener("message", this);
-    ws.removeEventListener("error", this);
-  }
-
+  /** Start the close handshake; drop the connection if it does not finish in time. */
   #closeSocket(): void {
     try {
       this.#ws?.close(1000);
     } catch {
       // already closing
     }
+    this.#closeWait = this.#timers.set(CLOSE_WAIT_MS, () => this.#drop());
+  }
+
+  /**
+   * The server did not answer the close (a stalled path, a peer gone without
+   * a word): drop the TCP connection where the socket can, and stop waiting.
+   */
+  #drop(): void {
+    this.#closeWait = undefined;
+    const ws = this.#ws as (WebSocket & { terminate?: () => void }) | undefined;
+    if (typeof ws?.terminate === "function") {
+      try {
+        ws.terminate(); // its close event follows and finishes the handle
+        return;
+      } catch {
+        // already gone
+      }
+    }
+    this.#finish();
   }
 
   #finish(): void {
     const listener = this.#listener;
     this.#listener = undefined;
     this.#release();
-    this.#ws?.removeEventListener("close", this);
+    this.#timers.clear(this.#closeWait);
+    this.#closeWait = undefined;
+    const ws = this.#ws;
+    ws?.removeEventListener("error", this);
+    ws?.removeEventListener("close", this);
     this.#resolveClosed();
     listener?.(this, "close");
   }

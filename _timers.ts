@@ -33,18 +33,47 @@ export class Timer {
   }
 }
 
-/** One runtime timer for any number of deadlines (`setTimeout` semantics). */
+/**
+ * The clock and the one runtime timer behind {@linkcode Timers}: the
+ * runtime's by default, a fake one in tests (time moves when they say so).
+ */
+export interface TimerHost {
+  /** Milliseconds on a monotonic clock (`performance.now()`). */
+  now(): number;
+  /** The wall-clock time at which `now()` read 0 (`performance.timeOrigin`). */
+  readonly timeOrigin: number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The runtime's clock and timer. */
+export const RUNTIME_HOST: TimerHost = {
+  now: () => performance.now(),
+  get timeOrigin() {
+    return performance.timeOrigin;
+  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) =>
+    clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * One runtime timer for any number of deadlines (`setTimeout` semantics),
+ * and the clock they are measured by: whatever runs on a `Timers` reads the
+ * time from it and from nowhere else.
+ */
 export class Timers {
   readonly #heap: Timer[] = [];
   #seq = 0;
-  #handle: ReturnType<typeof setTimeout> | undefined;
+  #handle: unknown;
+  #armed = false;
   #armedAt = Infinity; // when the runtime timer fires, by the clock
   readonly #onFire = () => this.#fire();
-  readonly #now: () => number;
+  readonly #host: TimerHost;
 
-  /** @param now The clock (tests pass their own). */
-  constructor(now: () => number = () => performance.now()) {
-    this.#now = now;
+  /** @param host The clock and runtime timer (tests pass a fake one). */
+  constructor(host: TimerHost = RUNTIME_HOST) {
+    this.#host = host;
   }
 
   /** How many calls are scheduled. */
@@ -52,11 +81,40 @@ export class Timers {
     return this.#heap.length;
   }
 
+  /** The clock reading, in milliseconds (monotonic). */
+  now(): number {
+    return this.#host.now();
+  }
+
+  /** The wall-clock time now, by the same clock. */
+  date(): Date {
+    return new Date(this.#host.timeOrigin + this.#host.now());
+  }
+
+  /**
+   * Resolves after `ms`, or rejects with the signal's reason once it aborts;
+   * its timer never outlives it.
+   */
+  delay(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        this.clear(timer);
+        reject(signal!.reason);
+      };
+      const timer = this.set(ms, () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
   /**
    * Call `fn` after `ms` milliseconds (`NaN` and negatives mean at once).
    * `now` is a clock reading the caller just took, to save taking another.
    */
-  set(ms: number, fn: () => void, now: number = this.#now()): Timer {
+  set(ms: number, fn: () => void, now: number = this.#host.now()): Timer {
     const timer = new Timer(now + (ms > 0 ? ms : 0), fn, this.#seq++);
     const heap = this.#heap;
     timer.index = heap.length;
@@ -94,11 +152,12 @@ export class Timers {
 
   #fire(): void {
     this.#handle = undefined;
+    this.#armed = false;
     this.#armedAt = Infinity;
     const heap = this.#heap;
     // Timers fire up to a millisecond early by performance.now() (the runtime
     // counts whole milliseconds); what is due within it runs now.
-    const now = this.#now();
+    const now = this.#host.now();
     const due = now + 1;
     const batch: Timer[] = [];
     while (heap.length > 0 && heap[0]!.at <= due) {
@@ -123,7 +182,7 @@ export class Timers {
         });
       }
     }
-    this.#arm(batch.length > 0 ? this.#now() : now);
+    this.#arm(batch.length > 0 ? this.#host.now() : now);
   }
 
   /** Make the runtime timer fire by the earliest deadline. */
@@ -131,15 +190,17 @@ export class Timers {
     const next = this.#heap[0];
     if (next === undefined) return this.#disarm();
     if (next.at >= this.#armedAt) return; // fires in time already
-    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    if (this.#armed) this.#host.clearTimeout(this.#handle);
     const wait = Math.min(Math.max(0, next.at - now), MAX_DELAY_MS);
     this.#armedAt = now + wait;
-    this.#handle = setTimeout(this.#onFire, wait);
+    this.#armed = true;
+    this.#handle = this.#host.setTimeout(this.#onFire, wait);
   }
 
   #disarm(): void {
-    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    if (this.#armed) this.#host.clearTimeout(this.#handle);
     this.#handle = undefined;
+    this.#armed = false;
     this.#armedAt = Infinity;
   }
 

@@ -21,11 +21,9 @@ import {
 } from "./_socket.ts";
 import { parseSessionInfo } from "./_wire.ts";
 import { ProtocolError, SessionExpiredError } from "./errors.ts";
-import {
-  type ReconnectOptions,
-  Session,
-  type SessionContext,
-} from "./session.ts";
+import type { SessionContext } from "./_link.ts";
+import { type TimerHost, Timers } from "./_timers.ts";
+import { Session } from "./session.ts";
 import type {
   ActionType,
   CreateSessionOptions,
@@ -33,6 +31,7 @@ import type {
   DownloadStream,
   Duration,
   PhotoFormat,
+  ReconnectOptions,
   RequestOptions,
   ScanDocumentMode,
   ScanOutputFormat,
@@ -142,6 +141,84 @@ function count(value: unknown, name: string, fallback: number): number {
 }
 
 /**
+ * What every session of a client shares: the transport, the sockets and the
+ * tuning, on one clock (`host`: the runtime's, or a test's fake one). The
+ * options are validated here; `base` and `fetchFn` already were.
+ */
+export function sessionContext(
+  options: HandoffClientOptions,
+  base: URL,
+  fetchFn: FetchLike,
+  host?: TimerHost,
+  random: () => number = Math.random,
+): SessionContext {
+  const timers = new Timers(host);
+  const retry = group(options.retry, "retry");
+  const transport = new Transport(
+    base,
+    options.apiKey,
+    fetchFn,
+    positive(options.timeoutMs, "timeoutMs", 30_000),
+    {
+      maxRetries: count(retry.maxRetries, "retry.maxRetries", 3),
+      initialDelayMs: positive(
+        retry.initialDelayMs,
+        "retry.initialDelayMs",
+        500,
+      ),
+      maxDelayMs: positive(retry.maxDelayMs, "retry.maxDelayMs", 8_000),
+    },
+    timers,
+  );
+  const reconnect = group<ReconnectOptions>(options.reconnect, "reconnect");
+  return {
+    transport,
+    sockets: new SocketFactory(
+      options.apiKey,
+      fetchFn,
+      options.WebSocket,
+      options.webSocketAuth,
+      timers,
+    ),
+    reconnect: {
+      initialDelayMs: positive(
+        reconnect.initialDelayMs,
+        "reconnect.initialDelayMs",
+        1_000,
+      ),
+      maxDelayMs: positive(
+        reconnect.maxDelayMs,
+        "reconnect.maxDelayMs",
+        30_000,
+      ),
+      attemptsBeforePolling: count(
+        reconnect.attemptsBeforePolling,
+        "reconnect.attemptsBeforePolling",
+        3,
+      ),
+      stableAfterMs: positive(
+        reconnect.stableAfterMs,
+        "reconnect.stableAfterMs",
+        10_000,
+      ),
+    },
+    pollIntervalMs: positive(options.pollIntervalMs, "pollIntervalMs", 2_000),
+    livenessIntervalMs: positive(
+      options.livenessIntervalMs,
+      "livenessIntervalMs",
+      30_000,
+    ),
+    random,
+    onListenerError: options.onListenerError ??
+      ((error, event) =>
+        console.error(
+          `handoff: a listener of session ${event.sessionId} threw on "${event.type}"`,
+          error,
+        )),
+  };
+}
+
+/**
  * A client of one Handoff server. Cheap to create; holds no connection of its
  * own (each {@linkcode Session} holds its socket).
  *
@@ -227,66 +304,8 @@ export class HandoffClient {
     }
     callable(options.WebSocket, "WebSocket");
     callable(options.onListenerError, "onListenerError");
-    const retry = group(options.retry, "retry");
-    this.#transport = new Transport(
-      base,
-      options.apiKey,
-      fetchFn,
-      positive(options.timeoutMs, "timeoutMs", 30_000),
-      {
-        maxRetries: count(retry.maxRetries, "retry.maxRetries", 3),
-        initialDelayMs: positive(
-          retry.initialDelayMs,
-          "retry.initialDelayMs",
-          500,
-        ),
-        maxDelayMs: positive(retry.maxDelayMs, "retry.maxDelayMs", 8_000),
-      },
-    );
-    const reconnect = group(options.reconnect, "reconnect");
-    this.#ctx = {
-      transport: this.#transport,
-      sockets: new SocketFactory(
-        options.apiKey,
-        fetchFn,
-        options.WebSocket,
-        auth,
-      ),
-      reconnect: {
-        initialDelayMs: positive(
-          reconnect.initialDelayMs,
-          "reconnect.initialDelayMs",
-          1_000,
-        ),
-        maxDelayMs: positive(
-          reconnect.maxDelayMs,
-          "reconnect.maxDelayMs",
-          30_000,
-        ),
-        attemptsBeforePolling: count(
-          reconnect.attemptsBeforePolling,
-          "reconnect.attemptsBeforePolling",
-          3,
-        ),
-        stableAfterMs: positive(
-          reconnect.stableAfterMs,
-          "reconnect.stableAfterMs",
-          10_000,
-        ),
-      },
-      pollIntervalMs: positive(options.pollIntervalMs, "pollIntervalMs", 2_000),
-      livenessIntervalMs: positive(
-        options.livenessIntervalMs,
-        "livenessIntervalMs",
-        30_000,
-      ),
-      onListenerError: options.onListenerError ??
-        ((error, event) =>
-          console.error(
-            `handoff: a listener of session ${event.sessionId} threw on "${event.type}"`,
-            error,
-          )),
-    };
+    this.#ctx = sessionContext(options, base, fetchFn);
+    this.#transport = this.#ctx.transport;
   }
 
   /**
@@ -425,9 +444,8 @@ export class HandoffClient {
     const { info, serverNow } = await this.#getSession(id, requestOptions);
     if (info.status === "expired") {
       throw new SessionExpiredError(
-        "session expired",
-        `Session ${info.id} has expired; create a new one.`,
-        { cause: info },
+        `Session ${info.id} has expired (the server says so); create a new one.`,
+        { cause: info, confirmed: true },
       );
     }
     const remaining = info.expiresAt.getTime() - serverNow;

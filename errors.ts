@@ -174,27 +174,60 @@ export class ConflictError extends ApiError {
 }
 
 /**
- * The session expired before it completed (a `410` from the server, an
- * expired tombstone, or the session's own expiry timer confirmed by the
- * server). Every waiter of an expired session rejects with it.
+ * The session expired before it completed. Every waiter of an expired
+ * session rejects with it.
  *
- * @example
+ * Not every expiry is an answer of the server, so this is not an
+ * {@linkcode ApiError}: `status` is `410` only when the server answered
+ * `410`; an expired tombstone (which the server answers with `200`) and an
+ * expiry the session had to assume leave it `undefined`. `confirmed` says
+ * whether the server said so at all: `false` means the session's TTL ran out
+ * while the server could not be reached (`cause` is the last network error),
+ * and the session may still be live on the server.
+ *
+ * @example Tell a confirmed expiry from an assumed one
  * ```ts
  * import { SessionExpiredError, apiErrorFrom } from "@handoff/client";
- * console.assert(apiErrorFrom(410, { error: "session expired" }, "GET /sessions/x/result") instanceof SessionExpiredError);
+ *
+ * const answered = apiErrorFrom(410, { error: "session expired" }, "GET /sessions/x/result");
+ * console.assert(answered instanceof SessionExpiredError && answered.status === 410 && answered.confirmed);
+ *
+ * const assumed = new SessionExpiredError("the server could not be reached", {
+ *   cause: new TypeError("connection refused"),
+ *   confirmed: false,
+ * });
+ * console.assert(assumed.status === undefined && !assumed.confirmed);
  * ```
  */
-export class SessionExpiredError extends ApiError {
+export class SessionExpiredError extends HandoffError {
+  /** `410` when the server answered `410`; otherwise `undefined`. */
+  readonly status: 410 | undefined;
+  /** The server's message, when it answered `410`. */
+  readonly serverMessage: string | undefined;
+  /** Whether the server said the session expired (a `410` or an expired tombstone). */
+  readonly confirmed: boolean;
+
   /**
    * Makes the error.
    *
-   * @param serverMessage The server's message.
-   * @param message The full message.
-   * @param options `cause`: the parsed body or the event that showed expiry.
+   * @param message What expired, how it is known, and what to do.
+   * @param options `cause`: the answer or the last network error; `status`
+   *   and `serverMessage` of a `410` answer; `confirmed` (default: whether a
+   *   `status` is given).
    */
-  constructor(serverMessage: string, message: string, options?: ErrorOptions) {
-    super(410, serverMessage, message, options);
+  constructor(
+    message: string,
+    options: ErrorOptions & {
+      status?: 410;
+      serverMessage?: string;
+      confirmed?: boolean;
+    } = {},
+  ) {
+    super(message, { cause: options.cause });
     this.name = "SessionExpiredError";
+    this.status = options.status;
+    this.serverMessage = options.serverMessage;
+    this.confirmed = options.confirmed ?? options.status === 410;
   }
 }
 
@@ -323,8 +356,9 @@ export class SessionClosedError extends HandoffError {
 }
 
 /**
- * Build the right {@linkcode ApiError} subclass for an error answer. This is
- * the one place where status codes map to classes.
+ * Build the right error for an error answer: an {@linkcode ApiError}
+ * subclass, or a {@linkcode SessionExpiredError} for `410`. This is the one
+ * place where status codes map to classes.
  *
  * @param status The HTTP status code.
  * @param body The parsed JSON body, or the body text.
@@ -343,7 +377,7 @@ export function apiErrorFrom(
   status: number,
   body: unknown,
   what: string,
-): ApiError {
+): ApiError | SessionExpiredError {
   const serverMessage = messageOf(body);
   const options = { cause: body };
   const base = `${what} failed with ${status}: ${serverMessage}`;
@@ -370,9 +404,8 @@ export function apiErrorFrom(
       return new ConflictError(serverMessage, `${base}.`, options);
     case 410:
       return new SessionExpiredError(
-        serverMessage,
         `${base}. The session outlived its session_ttl; create a new one.`,
-        options,
+        { cause: body, status: 410, serverMessage },
       );
   }
   if (status >= 500 && status <= 599) {

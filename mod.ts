@@ -44,6 +44,6 @@ export {
 } from "./client.ts";
 export type { FetchLike, RetryOptions } from "./_http.ts";
 export type { WebSocketAuth, WebSocketConstructor } from "./_socket.ts";
-export { type ReconnectOptions, Session, type WaitOptions } from "./session.ts";
+export { Session } from "./session.ts";
 export * from "./errors.ts";
 export type * from "./types.ts";

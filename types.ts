@@ -481,19 +481,75 @@ export interface ExpiredEvent {
 export type SessionEvent = StatusUpdateEvent | CompletedEvent | ExpiredEvent;
 
 /**
- * How a session hears from the server: `connecting` before the first
- * WebSocket opens, `websocket` while one is open, `polling` while falling back
- * to `GET …/result`, and `closed` once the session completed, expired or was
- * closed.
+ * How a session hears from the server:
+ * - `connecting`: before the first WebSocket opens, and while it reconnects;
+ * - `websocket`: a WebSocket is open;
+ * - `polling`: the WebSocket failed `attemptsBeforePolling` times in a row,
+ *   so the session asks `GET …/result` every `pollIntervalMs` (and keeps
+ *   trying to get a WebSocket back);
+ * - `unreachable`: as `polling`, but the latest request failed too (network
+ *   error, timeout, 5xx): the server cannot be reached right now. The session
+ *   goes on trying; it becomes `polling` or `websocket` again when the server
+ *   answers, and if the TTL runs out meanwhile, waiters reject with a
+ *   {@linkcode SessionExpiredError} whose `confirmed` is `false`;
+ * - `closed`: the session completed, expired, failed or was closed (after
+ *   its final event was delivered).
  *
- * @example
+ * @example Tell the person when the server is down
  * ```ts
  * import type { ConnectionState } from "@handoff/client";
  *
- * const live = (state: ConnectionState) => state === "websocket" || state === "polling";
+ * const banner = (state: ConnectionState) =>
+ *   state === "unreachable" ? "The server cannot be reached; still trying…" : "";
+ * console.assert(banner("unreachable") !== "" && banner("polling") === "");
  * ```
  */
-export type ConnectionState = "connecting" | "websocket" | "polling" | "closed";
+export type ConnectionState =
+  | "connecting"
+  | "websocket"
+  | "polling"
+  | "unreachable"
+  | "closed";
+
+/**
+ * How a session reconnects its WebSocket.
+ *
+ * @example
+ * ```ts
+ * import type { ReconnectOptions } from "@handoff/client";
+ *
+ * const gentle: ReconnectOptions = { initialDelayMs: 2_000, maxDelayMs: 60_000, attemptsBeforePolling: 5 };
+ * ```
+ */
+export interface ReconnectOptions {
+  /** Delay before the first reconnect; doubles each time, with jitter. @default {1000} */
+  initialDelayMs?: number;
+  /** Longest delay between two attempts. @default {30000} */
+  maxDelayMs?: number;
+  /**
+   * Failed attempts in a row before polling starts (while reconnecting goes
+   * on); from then on `connection` is `polling`, or `unreachable` while the
+   * requests fail too. @default {3}
+   */
+  attemptsBeforePolling?: number;
+  /** A socket that stayed up this long resets the attempt count. @default {10000} */
+  stableAfterMs?: number;
+}
+
+/**
+ * Options of {@linkcode Session.waitForResult} and {@linkcode Session.events}.
+ *
+ * @example
+ * ```ts
+ * import type { WaitOptions } from "@handoff/client";
+ *
+ * const options: WaitOptions = { signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface WaitOptions {
+  /** Stops waiting (the session goes on); rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
 
 /**
  * Options every network call takes.

@@ -40,7 +40,6 @@ Deno.test("apiErrorFrom() picks the class of each status, with status, serverMes
       [401, UnauthorizedError, "UnauthorizedError", /apiKey/],
       [404, NotFoundError, "NotFoundError", /unknown|expired/],
       [409, ConflictError, "ConflictError", /./],
-      [410, SessionExpiredError, "SessionExpiredError", /create a new one/],
       [500, ServerError, "ServerError", /try again/],
       [503, ServerError, "ServerError", /try again/],
     ];
@@ -63,6 +62,35 @@ Deno.test("apiErrorFrom() picks the class of each status, with status, serverMes
   }
 });
 
+Deno.test("apiErrorFrom() makes a 410 a SessionExpiredError the server confirmed, which is no ApiError", () => {
+  const body = { error: "session expired" };
+  const error = apiErrorFrom(410, body, "GET /api/v1/sessions/x/result");
+  log.errors.push(error);
+  assert.equal(error.constructor, SessionExpiredError);
+  assert.ok(!(error instanceof ApiError));
+  assert.ok(error instanceof HandoffError);
+  assert.equal(error.name, "SessionExpiredError");
+  assert.equal(error.status, 410);
+  assert.equal(error.serverMessage, "session expired");
+  assert.equal((error as SessionExpiredError).confirmed, true);
+  assert.equal(error.cause, body);
+  assert.match(
+    error.message,
+    /^GET \/api\/v1\/sessions\/x\/result failed with 410: session expired\..*create a new one/,
+  );
+});
+
+Deno.test("a SessionExpiredError made without an answer has no status and is not confirmed", () => {
+  const cause = new TypeError("connection refused");
+  const error = new SessionExpiredError("could not reach the server", {
+    cause,
+  });
+  assert.equal(error.status, undefined);
+  assert.equal(error.serverMessage, undefined);
+  assert.equal(error.confirmed, false);
+  assert.equal(error.cause, cause);
+});
+
 Deno.test("apiErrorFrom() makes a plain ApiError for a status without a class", () => {
   for (const status of [418, 429, 302]) {
     const error = apiErrorFrom(status, "I'm a teapot\n", "GET /api/v1/health");
@@ -82,7 +110,7 @@ Deno.test("apiErrorFrom() copes with bodies that carry no message", () => {
   log.errors.push(noMessage, empty, long);
   assert.equal(noMessage.serverMessage, "(no message)");
   assert.equal(empty.serverMessage, "(no body)");
-  assert.ok(long.serverMessage.length <= 201);
+  assert.ok(long.serverMessage!.length <= 201);
   assert.ok(long.message.length < 600);
 });
 

@@ -143,7 +143,7 @@ Deno.test("retry.maxRetries sets the number of retries, and 0 turns them off", a
 });
 
 Deno.test("4xx answers are never retried", async () => {
-  const cases: [number, new (...args: never[]) => ApiError][] = [
+  const cases: [number, new (...args: never[]) => Error][] = [
     [400, BadRequestError],
     [401, UnauthorizedError],
     [404, NotFoundError],

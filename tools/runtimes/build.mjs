@@ -33,45 +33,57 @@ const common = {
   target: "es2022",
   plugins: [selfReference],
 };
+/**
+ * Workers and edge functions: the conditions their bundlers use, so `ws`
+ * (loaded only where Node's sockets exist) resolves to its browser build,
+ * which these runtimes never call.
+ */
+const edge = {
+  ...common,
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "browser"],
+};
+/** Node and Bun: `ws` is bundled, and its CommonJS gets a `require`. */
+const node = {
+  ...common,
+  platform: "node",
+  format: "esm",
+  banner: {
+    js:
+      'import { createRequire as __handoffRequire } from "node:module"; const require = __handoffRequire(import.meta.url);',
+  },
+};
 
 if (entries.length > 0) {
   await Promise.all(entries.map((pair) => {
     const at = pair.indexOf("=");
     if (at <= 0) throw new Error(`expected <name>=<entry.ts>, got ${pair}`);
     return esbuild.build({
-      ...common,
+      ...edge,
       entryPoints: [path.resolve(root, pair.slice(at + 1))],
       outfile: path.join(outdir, `${pair.slice(0, at)}.mjs`),
       format: "esm",
-      platform: "neutral",
-      mainFields: ["module", "main"],
     });
   }));
 } else {
   await Promise.all([
     esbuild.build({
-      ...common,
+      ...node,
       entryPoints: [path.join(root, "tests/runtimes/cli_entry.ts")],
       outfile: path.join(outdir, "cli.mjs"),
-      format: "esm",
-      platform: "neutral",
-      mainFields: ["module", "main"],
     }),
     esbuild.build({
-      ...common,
+      ...edge,
       entryPoints: [path.join(root, "tests/runtimes/worker_entry.ts")],
       outfile: path.join(outdir, "worker.mjs"),
       format: "esm",
-      platform: "neutral",
-      mainFields: ["module", "main"],
     }),
     esbuild.build({
-      ...common,
+      ...edge,
       entryPoints: [path.join(root, "tests/runtimes/edge_entry.ts")],
       outfile: path.join(outdir, "edge.js"),
       format: "iife",
-      platform: "neutral",
-      mainFields: ["module", "main"],
     }),
   ]);
 }
