@@ -20,17 +20,16 @@ export class FakeTime implements Disposable {
   readonly #clearTimeout = globalThis.clearTimeout;
 
   constructor() {
-    const fake = this;
     globalThis.setTimeout = ((fn: () => void, ms = 0) => {
-      const id = ++fake.#seq;
-      fake.#queue.set(id, { at: fake.#now + Math.max(0, ms), seq: id, fn });
+      const id = ++this.#seq;
+      this.#queue.set(id, { at: this.#now + Math.max(0, ms), seq: id, fn });
       return id;
     }) as unknown as typeof setTimeout;
     globalThis.clearTimeout = ((id: number) => {
-      fake.#queue.delete(id);
+      this.#queue.delete(id);
     }) as typeof clearTimeout;
     Object.defineProperty(performance, "now", {
-      value: () => fake.#now,
+      value: () => this.#now,
       configurable: true,
     });
   }
