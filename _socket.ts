@@ -71,6 +71,8 @@ export type SocketListener = (
 
 /** How long a close handshake may take before the connection is dropped. */
 export const CLOSE_WAIT_MS = 2_000;
+/** How long a dropped socket may take to say it is gone. */
+const DROP_WAIT_MS = 1_000;
 
 /** The `ws` package's options: no compression (the server has none). */
 interface WsInit {
@@ -349,11 +351,14 @@ class Handle implements SocketHandle {
    * a word): drop the TCP connection where the socket can, and stop waiting.
    */
   #drop(): void {
-    this.#closeWait = undefined;
     const ws = this.#ws as (WebSocket & { terminate?: () => void }) | undefined;
+    this.#closeWait = undefined;
     if (typeof ws?.terminate === "function") {
       try {
-        ws.terminate(); // its close event follows and finishes the handle
+        ws.terminate();
+        // Its close event follows at once and finishes the handle; a socket
+        // that does not send one is given up a little later.
+        this.#closeWait = this.#timers.set(DROP_WAIT_MS, () => this.#finish());
         return;
       } catch {
         // already gone
