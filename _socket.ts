@@ -3,6 +3,7 @@
 // runtime allows it, and closing it so that its TCP connection is gone within
 // a bounded time even when the server never answers the close handshake.
 
+import { DenoWebSocket, hasDenoSockets } from "./_deno_websocket.ts";
 import type { FetchLike } from "./_http.ts";
 import type { Timer, Timers } from "./_timers.ts";
 
@@ -87,11 +88,11 @@ const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 let nodeSockets: Promise<WebSocketConstructor | undefined> | undefined;
 
 /**
- * The `ws` package, where the runtime has Node's sockets (Deno, Node): its
- * sockets can drop their TCP connection (`terminate()`), which the web
- * `WebSocket` of Deno and Node cannot (their `close()` waits for the server's
- * close frame for ever). Loaded on the first connection; `undefined` when it
- * cannot be loaded (the runtime's `WebSocket` is used then).
+ * The `ws` package, where the runtime has Node's sockets (Node): its sockets
+ * can drop their TCP connection (`terminate()`), which Node's web
+ * `WebSocket` cannot (its `close()` waits for the server's close frame for
+ * ever). Loaded on the first connection; `undefined` when it cannot be
+ * loaded (the runtime's `WebSocket` is used then).
  */
 function loadNodeSockets(): Promise<WebSocketConstructor | undefined> {
   nodeSockets ??= import("ws").then(
@@ -116,7 +117,7 @@ function loadNodeSockets(): Promise<WebSocketConstructor | undefined> {
   return nodeSockets;
 }
 
-/** Whether the runtime has Node's sockets (Deno and Node; Bun is told apart by its `terminate()`). */
+/** Whether the runtime has Node's sockets (Node; Deno and Bun are picked before). */
 function hasNodeSockets(): boolean {
   const g = globalThis as {
     process?: { versions?: { node?: unknown } };
@@ -128,9 +129,11 @@ function hasNodeSockets(): boolean {
 
 /**
  * Opens a client's sockets: picks and remembers the auth strategy, and the
- * `WebSocket` to use: the one injected; else the runtime's own where it can
- * drop a connection (Bun's has `terminate()`); else the `ws` package where
- * the runtime has Node's sockets (Deno, Node); else the runtime's own.
+ * `WebSocket` to use, one that can drop its connection wherever the runtime
+ * allows it: the one injected; else the runtime's own where it has
+ * `terminate()` (Bun); else {@linkcode DenoWebSocket} on Deno; else the `ws`
+ * package where the runtime has Node's sockets (Node); else the runtime's own
+ * (Workers, edge-runtime, browsers).
  */
 export class SocketFactory {
   #auth: WebSocketAuth | undefined;
@@ -185,7 +188,11 @@ export class SocketFactory {
     if (this.#ctor !== undefined) return this.#resolved = this.#ctor;
     const terminates = typeof (native?.prototype as { terminate?: unknown })
       ?.terminate === "function";
-    if (native !== undefined && (terminates || !hasNodeSockets())) {
+    if (native !== undefined && terminates) return this.#resolved = native;
+    if (hasDenoSockets()) {
+      return this.#resolved = DenoWebSocket as unknown as WebSocketConstructor;
+    }
+    if (native !== undefined && !hasNodeSockets()) {
       return this.#resolved = native;
     }
     this.#resolving ??= loadNodeSockets().then((ws) =>
@@ -292,9 +299,19 @@ class Handle implements SocketHandle {
     // no closure per event and socket. Errors are always followed by a close
     // event; listening to them keeps runtimes from reporting them as
     // unhandled (and the `ws` package from throwing them).
-    for (const type of EVENTS) ws.addEventListener(type, this);
+    if (ws instanceof DenoWebSocket) {
+      ws.receiver = this; // messages without an event each
+      for (const type of EVENTS) {
+        if (type !== "message") ws.addEventListener(type, this);
+      }
+    } else for (const type of EVENTS) ws.addEventListener(type, this);
     if (this.#done) this.#closeSocket();
     else if (alreadyOpen) this.#listener?.(this, "open");
+  }
+
+  /** A message from a {@linkcode DenoWebSocket}. */
+  data(data: string | ArrayBuffer): void {
+    this.#listener?.(this, "message", data);
   }
 
   /** The socket's events (EventListener interface). */
@@ -333,6 +350,7 @@ class Handle implements SocketHandle {
     // it is gone).
     ws?.removeEventListener("open", this);
     ws?.removeEventListener("message", this);
+    if (ws instanceof DenoWebSocket) ws.receiver = undefined;
     this.#upgrade?.abort(DETACHED);
   }
 
