@@ -239,14 +239,15 @@ export class Link implements SyncHost {
     // Liveness only needs the time: re-arming a timer per frame costs more
     // than the rest of the frame's way to the listeners.
     this.#sync.heardAt = this.#timers.now();
+    const timestamp = frame.timestamp ?? this.#timers.date();
     if (frame.status === "completed") {
       const end = frame.type === "completed"
-        ? completedFrameEnd(this.#session, frame.timestamp, frame.data)
+        ? completedFrameEnd(this.#session, timestamp, frame.data)
         : undefined;
       if (end !== undefined) this.#enter({ kind: "ended", end });
       else this.#sync.fetchResult();
     } else if (frame.status === "expired") this.#sync.refresh("expiry");
-    else this.#delivery.advance(frame.status, frame.timestamp);
+    else this.#delivery.advance(frame.status, timestamp);
   }
 
   /**

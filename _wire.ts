@@ -386,7 +386,8 @@ export interface Frame {
   readonly sessionId: string;
   readonly status: SessionStatus;
   readonly data?: unknown;
-  readonly timestamp: Date;
+  /** When the server sent it; `undefined` when the frame's timestamp is unreadable. */
+  readonly timestamp: Date | undefined;
 }
 
 /** Parse one frame; `undefined` for anything that is not a valid frame. */
@@ -405,11 +406,11 @@ export function parseFrame(text: unknown): Frame | undefined {
     return undefined;
   }
   if (rank(o.status) < 0) return undefined;
-  let timestamp: Date;
+  let timestamp: Date | undefined;
   try {
     timestamp = parseTimestamp(o.timestamp, "frame");
   } catch {
-    timestamp = new Date();
+    timestamp = undefined; // the session stamps it with its own clock
   }
   // One object shape, no spread: this runs for every frame.
   return {

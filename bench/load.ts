@@ -435,7 +435,13 @@ async function scale(params: Params): Promise<unknown> {
   const stubStats = await stub.call<
     { upgrades: number; requests: Record<string, number> }
   >("stats");
-  const modes = { websocket: 0, polling: 0, connecting: 0, closed: 0 };
+  const modes = {
+    websocket: 0,
+    polling: 0,
+    unreachable: 0,
+    connecting: 0,
+    closed: 0,
+  };
   for (const s of sessions) modes[s.connection]++;
 
   const completeStart = performance.now();

@@ -162,7 +162,7 @@ Deno.test("parseFrame: data only on completed frames, one shape for both", () =>
     timestamp: "2026-11-22T02:07:46Z",
   }))!;
   assert.equal(update.data, undefined);
-  assert.equal(update.timestamp.toISOString(), "2026-11-22T02:07:46.000Z");
+  assert.equal(update.timestamp?.toISOString(), "2026-11-22T02:07:46.000Z");
   const completed = parseFrame(JSON.stringify({
     type: "completed",
     session_id: "s1",
@@ -176,4 +176,12 @@ Deno.test("parseFrame: data only on completed frames, one shape for both", () =>
     filename: "p.jpg",
   }]);
   assert.deepEqual(Object.keys(update), Object.keys(completed));
+  // An unreadable timestamp leaves it to the session's clock.
+  const unstamped = parseFrame(JSON.stringify({
+    type: "status_update",
+    session_id: "s1",
+    status: "opened",
+    timestamp: "yesterday",
+  }));
+  assert.ok(unstamped !== undefined && unstamped.timestamp === undefined);
 });
