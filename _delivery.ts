@@ -193,6 +193,9 @@ export class Delivery {
     const listeners = this.#connectionListeners;
     if (listeners === undefined || listeners.size === 0) return;
     for (const listener of [...listeners]) {
+      // A listener that changed the state (close()) has told everyone the
+      // newer one: the rest must not hear the older one after it.
+      if (this.connection !== state) return;
       try {
         listener(state);
       } catch {
@@ -260,7 +263,12 @@ export class Delivery {
     if (listeners.size === 1) {
       return this.#call(listeners.values().next().value!, event);
     }
-    for (const listener of [...listeners]) this.#call(listener, event);
+    for (const listener of [...listeners]) {
+      // Closed by an earlier listener: nothing more is delivered (the final
+      // event of a session that had already ended still goes to everyone).
+      if (this.end?.kind === "closed") return;
+      this.#call(listener, event);
+    }
   }
 
   #call(listener: (event: SessionEvent) => void, event: SessionEvent): void {

@@ -292,8 +292,10 @@ export class Link implements SyncHost {
     }
     if (state.kind !== "open") return;
     const quiet = this.#timers.now() - this.#sync.heardAt;
-    if (quiet < this.#livenessMs) {
-      // Heard from meanwhile: wait out the rest of the silence.
+    // Heard from meanwhile: wait out the rest of the silence. Within a
+    // millisecond of it counts as due (as in Timers), so a rest that
+    // rounding leaves at 1e-13 ms cannot re-arm for ever.
+    if (quiet < this.#livenessMs - 1) {
       return this.#liveness.schedule(this.#livenessMs - quiet);
     }
     this.#sync.refresh("liveness");

@@ -202,9 +202,11 @@ export class Sync {
       return this.#host.refused(error);
     }
     // Network, 5xx, timeout, protocol: the timers try again, and a known
-    // completion does not wait for the next poll.
-    this.#setReachable(false, error);
+    // completion does not wait for the next poll. The retry is armed before
+    // the host hears of it: a listener may close the session there, and
+    // stop() must find every timer.
     if (this.#wantResult) this.#resultTimer().schedule();
+    this.#setReachable(false, error);
   }
 
   /** Retries fetching a known completion's result, with backoff. */
@@ -218,6 +220,7 @@ export class Sync {
     );
   }
 
+  /** Note whether the server answered; the host hears of a change last. */
   #setReachable(reachable: boolean, error: unknown): void {
     this.lastError = error;
     if (this.reachable === reachable) return;
