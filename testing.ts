@@ -6,7 +6,8 @@
  * pages, quirks included), keeps everything in memory, drives the phone side
  * without a browser ({@linkcode StubServer.phone}), and injects faults
  * ({@linkcode StubServer.faults}): refused upgrades, failing requests,
- * latency, dropped and half-open sockets, restarts.
+ * latency, dropped sockets, half-open sockets (silent until the client drops
+ * them, or {@linkcode StubFaults.heal}), restarts.
  *
  * @example Wait for a session completed by the simulated phone
  * ```ts

@@ -18,6 +18,7 @@ import {
   TimeoutError,
   type WebSocketConstructor,
 } from "../mod.ts";
+import { DenoWebSocket } from "../_deno_websocket.ts";
 import { rank } from "../_wire.ts";
 import { sampleJpeg, samplePng } from "../testing.ts";
 import type {
@@ -441,17 +442,18 @@ interface SocketCount {
   opened: number;
   closed: number;
   /** Sockets not closed yet, with their events (for a leak report). */
-  readonly live: Map<WebSocket, string[]>;
+  readonly live: Map<DenoWebSocket, string[]>;
 }
 
-/** A `WebSocket` class that counts into `count`. */
+/**
+ * The client's own `WebSocket` on Deno, counting into `count`. It must be the
+ * client's: an injected socket that cannot drop its connection (Deno's web
+ * `WebSocket`) keeps every socket abandoned on a stalled path for ever.
+ */
 function countingWebSocket(count: SocketCount): WebSocketConstructor {
-  class CountingWebSocket extends WebSocket {
-    constructor(
-      url: string | URL,
-      init?: string | string[] | { headers?: Record<string, string> },
-    ) {
-      super(url, init as string | string[]);
+  class CountingWebSocket extends DenoWebSocket {
+    constructor(url: string, init?: { headers?: Record<string, string> }) {
+      super(url, init);
       count.opened++;
       const born = Date.now();
       const events: string[] = [];

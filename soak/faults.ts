@@ -61,7 +61,10 @@ export class FaultInjector {
     this.#loop ??= this.#run();
   }
 
-  /** Stop, end every lasting fault, and leave the stub fault-free. */
+  /**
+   * Stop, end every lasting fault, and clear the stub's pending faults.
+   * Half-open connections stay silent: only the client can end them.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#sleepTimer);
@@ -72,9 +75,9 @@ export class FaultInjector {
     for (const [timer] of ends) clearTimeout(timer);
     for (const [, end] of ends) this.#track(end());
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    // Connections still silent are not cut: the client must drop them (the
+    // soak's leak check counts the client sockets that never closed).
     await this.#stub.call("faults.reset");
-    // Anything still half-open is cut, as a dead TCP connection would be.
-    await this.#stub.call("faults.dropWebSockets", { closeFrame: false });
   }
 
   /** Drop every socket (and refuse a few upgrades) right before a completion. */
@@ -106,8 +109,8 @@ export class FaultInjector {
       this.#stub.call(method, ...args);
     switch (kind) {
       case "drop-close-frame":
-        // Into a half-open connection the close frame is lost; the stub cuts
-        // that connection when the silence ends.
+        // Into a half-open connection the close frame is lost: the connection
+        // stays silent until the client drops it.
         await call("faults.dropWebSockets", {
           closeFrame: true,
           code: r.pick([1001, 1011, 1012, 4000]),
@@ -164,17 +167,23 @@ export class FaultInjector {
           this.#latency = false;
         });
         break;
-      case "half-open":
+      case "half-open": {
+        // A stalled path: the flows it held are dead for good (as when a NAT
+        // or a middlebox loses them), so the connections silenced here stay
+        // silent until the client drops them. With `future`, the path also
+        // stalls every new connection for a while; when that ends, new
+        // connections talk again (reset() ends future silence, and clears
+        // the other pending faults too) and the stalled ones stay stalled.
         if (this.#silent) return;
         this.#silent = true;
-        await call("faults.goSilent", { future: r.chance(0.3) });
+        const future = r.chance(0.3);
+        await call("faults.goSilent", { future });
         this.#later(r.int(500, 4_000), async () => {
-          // The peer's TCP finally gives up: the connections are cut.
-          await call("faults.reset");
-          await call("faults.dropWebSockets", { closeFrame: false });
+          if (future) await call("faults.reset");
           this.#silent = false;
         });
         break;
+      }
       case "restart":
         await call("faults.restart", {
           keepState: true,

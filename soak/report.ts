@@ -441,8 +441,8 @@ and secrets tests are in \`tests/hostile/\` and \`tests/secrets_test.ts\`.
 - Faults are injected at random all along: WebSockets dropped with and
   without a close frame, upgrades refused for a while, 5xx bursts on
   \`/result\`, \`/sessions\`, \`/sessions/:id\` and downloads, added latency,
-  half-open sockets (silent, never closed, until cut), restarts with state
-  kept, and completions landing right after every socket was dropped.
+  half-open sockets (silent until the client drops them), restarts with
+  state kept, and completions landing right after every socket was dropped.
 - Each session has several listeners (one of them throwing on purpose,
   some unsubscribing midway), several waiters (some aborted by their
   caller), sometimes an \`events()\` iterator, and sometimes a second

@@ -1,12 +1,21 @@
 // Copyright 2026 the handoff authors. MIT license.
 // A TCP relay in front of the HTTP server, so that transport faults can be
 // injected: connections cut without a close frame, half-open (silent)
-// connections, and a listener that goes away and comes back.
+// connections that stay silent until the client drops them, and a listener
+// that goes away and comes back.
 
 const BUFFER_SIZE = 16 * 1024;
 const HEAD_END = [0x0d, 0x0a, 0x0d, 0x0a];
 
-/** One relayed connection: the client's side and ours to the inner server. */
+/**
+ * One relayed connection: the client's side and ours to the inner server.
+ *
+ * A silenced connection is a stalled path: nothing passes either way, and
+ * the client's side is never closed or half-closed by the relay on its own,
+ * whatever the inner server does. It ends when the client drops it (the
+ * relay then closes both sides), when it is healed after losing something,
+ * or when it is cut.
+ */
 export class RelayConnection {
   readonly #client: Deno.TcpConn;
   readonly #upstream: Deno.TcpConn;
@@ -20,7 +29,7 @@ export class RelayConnection {
   /**
    * Bytes (or the end of a direction) were dropped while silent. No real
    * network loses bytes of a live TCP connection: one that heals after
-   * losing some is reset, so {@linkcode RelayConnection.unsilence} cuts it.
+   * losing some is reset, so {@linkcode RelayConnection.heal} cuts it.
    */
   #lost = false;
   #closed = false;
@@ -31,18 +40,8 @@ export class RelayConnection {
     this.#client = client;
     this.#upstream = upstream;
     this.done = Promise.all([
-      this.#pump(
-        client,
-        upstream,
-        (chunk) => this.#filterUp(chunk),
-        () => this.#silentUp,
-      ),
-      this.#pump(
-        upstream,
-        client,
-        (chunk) => this.#filterDown(chunk),
-        () => this.#silentDown,
-      ),
+      this.#pump(client, upstream, (chunk) => this.#filterUp(chunk), "up"),
+      this.#pump(upstream, client, (chunk) => this.#filterDown(chunk), "down"),
     ]).then(() => this.cut());
   }
 
@@ -68,12 +67,12 @@ export class RelayConnection {
   }
 
   /**
-   * Pipe again, as a network that heals: a connection that lost bytes or the
-   * end of a direction while silent is cut instead (its peers would never
-   * agree on what was said: a close frame or a FIN that never arrived would
-   * leave a socket closing forever).
+   * End the silence, as a network that heals: pipe again, or cut a
+   * connection that lost bytes or the end of a direction while silent (its
+   * peers would never agree on what was said: a close frame or a FIN that
+   * never arrived would leave a socket closing for ever).
    */
-  unsilence(): void {
+  heal(): void {
     if (this.#lost) return this.cut();
     this.#silentUp = false;
     this.#silentDown = false;
@@ -125,26 +124,48 @@ export class RelayConnection {
     from: Deno.TcpConn,
     to: Deno.TcpConn,
     filter: (chunk: Uint8Array) => Uint8Array | undefined,
-    isSilent: () => boolean,
+    direction: "up" | "down",
   ): Promise<void> {
     const buffer = new Uint8Array(BUFFER_SIZE);
-    try {
-      for (;;) {
-        const n = await from.read(buffer);
-        if (n === null) break;
-        const chunk = filter(buffer.subarray(0, n));
-        if (chunk === undefined) continue;
+    for (;;) {
+      let n: number | null;
+      let failed = false;
+      try {
+        n = await from.read(buffer);
+      } catch {
+        n = null;
+        failed = true;
+      }
+      if (n === null) return this.#ended(direction, failed);
+      const chunk = filter(buffer.subarray(0, n));
+      if (chunk === undefined) continue;
+      try {
         for (let offset = 0; offset < chunk.length;) {
           offset += await to.write(chunk.subarray(offset));
         }
+      } catch {
+        return this.cut(); // the side written to is gone
       }
-      // Pass the half-close on (the other direction may still be talking),
-      // unless this direction is silent: then the peer must not learn of it.
-      if (isSilent()) this.#lost = true;
-      else await to.closeWrite().catch(() => this.cut());
-    } catch {
-      this.cut();
     }
+  }
+
+  /**
+   * One side stopped sending (EOF) or failed. The client dropping a silent
+   * connection ends it: both sides close (the client is gone, and the inner
+   * server's socket is released). The inner server's end is swallowed while
+   * silent: the client must not learn of it. Otherwise a half-close is
+   * passed on (the other direction may still be talking) and a failure cuts
+   * the connection.
+   */
+  async #ended(direction: "up" | "down", failed: boolean): Promise<void> {
+    if (direction === "up" ? this.#silentUp : this.#silentDown) {
+      if (direction === "up") return this.cut();
+      this.#lost = true;
+      return;
+    }
+    if (failed) return this.cut();
+    const to = direction === "up" ? this.#upstream : this.#client;
+    await to.closeWrite().catch(() => this.cut());
   }
 }
 
@@ -187,9 +208,9 @@ export class Relay {
     return port === undefined ? undefined : this.#byUpstreamPort.get(port);
   }
 
-  /** Make every relayed connection pipe again. */
-  unsilenceAll(): void {
-    for (const connection of this.#connections) connection.unsilence();
+  /** Heal every relayed connection (see {@linkcode RelayConnection.heal}). */
+  healAll(): void {
+    for (const connection of this.#connections) connection.heal();
   }
 
   /** Stop listening and cut every connection; resolves when all is closed. */

@@ -264,11 +264,12 @@ class StubServerImpl implements StubServer {
         if (options.future === true) state.silenceFuture = true;
         return count;
       },
-      restart: (options = {}) => this.#restart(options),
-      reset: () => {
-        state.reset();
-        this.#relay?.unsilenceAll();
+      heal: () => {
+        state.silenceFuture = false;
+        this.#relay?.healAll();
       },
+      restart: (options = {}) => this.#restart(options),
+      reset: () => state.reset(),
     };
   }
 

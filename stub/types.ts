@@ -286,19 +286,39 @@ export interface StubFaults {
   /** Delay every HTTP answer (and upgrade) by `ms`; `0` turns it off. */
   setLatency(ms: number): void;
   /**
-   * Make every open WebSocket go silent without closing: no frames are sent
-   * to it any more, nothing reaches the server from it, and its TCP
-   * connection stays open (a half-open socket). With `future: true`, sockets
-   * connected later go silent too, until {@linkcode StubFaults.reset}.
-   * Returns how many open sockets went silent. Needs `transportFaults`.
+   * Make every open WebSocket go silent, as a stalled path does (a NAT or a
+   * middlebox that lost the flow): no frames reach it, nothing reaches the
+   * server from it, and its TCP connection stays open (a half-open socket).
+   * With `future: true`, sockets connected later go silent too, until
+   * {@linkcode StubFaults.heal} or {@linkcode StubFaults.reset}. Returns how
+   * many open sockets went silent. Needs `transportFaults`.
    *
-   * {@linkcode StubFaults.reset} heals the network: a silent connection on
-   * which nothing was lost talks again; one that lost bytes while silent (a
-   * frame, a close frame, the end of the connection) is cut, as TCP resets a
-   * connection whose data never got through, so no socket is left waiting
-   * for a close handshake that can never finish.
+   * A silent connection gets no byte, no FIN and no reset, whatever the
+   * server does (even when it closes its side), until the client drops it
+   * (the stub then closes its side and forgets the socket), or
+   * {@linkcode StubFaults.heal}, `dropWebSockets({ closeFrame: false })`,
+   * `restart()` or `close()` ends it. {@linkcode StubFaults.reset} does not.
    */
   goSilent(options?: { future?: boolean }): number;
+  /**
+   * End the half-open fault, as a path that comes back: sockets connected
+   * from now on are not silenced; a silent connection that lost nothing talks
+   * again; one that lost bytes or the end of a direction while silent (a
+   * frame, a close frame, a FIN) is cut, as TCP resets a connection whose
+   * data never got through, so no socket is left waiting for a close
+   * handshake that cannot finish. Other faults are left as they are.
+   *
+   * @example Let silent sockets talk again
+   * ```ts
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * server.faults.goSilent({ future: true });
+   * // … the client misses frames, or not …
+   * server.faults.heal(); // sockets talk again, or are cut if they lost bytes
+   * ```
+   */
+  heal(): void;
   /**
    * Simulate a crash and restart: every connection is cut (WebSockets see
    * 1006), the port refuses connections for `downtimeMs` (default 0), then the
@@ -309,8 +329,10 @@ export interface StubFaults {
     options?: { keepState?: boolean; downtimeMs?: number },
   ): Promise<void>;
   /**
-   * Clear every pending fault (refusals, failures, latency, silence). Silent
-   * connections that lost bytes are cut (see {@linkcode StubFaults.goSilent}).
+   * Clear every pending fault: refused upgrades, failing requests, latency
+   * and the silence of future sockets. Connections already silent stay so
+   * (a stalled path does not heal because a test stops injecting faults):
+   * the client drops them, or {@linkcode StubFaults.heal} ends the silence.
    */
   reset(): void;
 }

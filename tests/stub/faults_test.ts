@@ -1,5 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
-// Fault injection (every StubFaults method) and stats().
+// Fault injection (every StubFaults method; the half-open fault is in
+// silence_test.ts) and stats().
 
 import assert from "node:assert/strict";
 import type { StubRoute } from "../../testing.ts";
@@ -14,7 +15,6 @@ import {
   waitUntil,
   withStub,
 } from "./_helpers.ts";
-import { within } from "../hostile/_helpers.ts";
 
 Deno.test("dropWebSockets() cuts every socket without a close frame: clients see 1006", async () => {
   await withStub(async (h) => {
@@ -183,97 +183,6 @@ Deno.test("setLatency(ms) delays HTTP answers and upgrades; 0 turns it off", asy
   });
 });
 
-Deno.test("goSilent() makes open sockets silent without closing them; new sockets still get frames", async () => {
-  await withStub(async (h) => {
-    const s = await createSession(h.stub, {
-      action_type: "photo",
-      output_format: "jpg",
-      intro_text: "x",
-    });
-    const silent = await h.open(s.id);
-    assert.equal((await silent.next()).status, "pending");
-    await waitUntil(() => h.stub.stats().openWebSockets === 1);
-    assert.equal(h.stub.faults.goSilent(), 1);
-    const fresh = await h.open(s.id);
-    assert.equal((await fresh.next()).status, "pending");
-    await h.stub.phone.open(s.id);
-    assert.equal((await fresh.next()).status, "opened");
-    await silent.expectSilence(200);
-    assert.equal(silent.socket.readyState, WebSocket.OPEN);
-    assert.equal(silent.isClosed, false);
-    await fresh.close();
-    // The silent socket never hears its close frame echoed; the stub's
-    // close() cuts it (withStub waits for its close event).
-  });
-});
-
-Deno.test("goSilent({ future: true }) silences later sockets too, until reset()", async () => {
-  await withStub(async (h) => {
-    const s = await createSession(h.stub);
-    assert.equal(h.stub.faults.goSilent({ future: true }), 0);
-    const later = await h.open(s.id);
-    await later.expectSilence(200);
-    assert.equal(later.socket.readyState, WebSocket.OPEN);
-    h.stub.faults.reset();
-    const afterReset = await h.open(s.id);
-    assert.equal((await afterReset.next()).status, "pending");
-    await afterReset.close();
-  });
-});
-
-Deno.test("reset() cuts a silent connection whose close frame was lost, from either side", async () => {
-  await withStub(async (h) => {
-    const s = await createSession(h.stub);
-    const fromServer = await h.open(s.id);
-    const fromClient = await h.open(s.id);
-    await fromServer.next();
-    await fromClient.next();
-    await waitUntil(() => h.stub.stats().openWebSockets === 2);
-    assert.equal(h.stub.faults.goSilent(), 2);
-    // The server's close frame goes into the silence (it forgets the socket
-    // at once); the client's close frame does too.
-    assert.equal(
-      h.stub.faults.dropWebSockets({ closeFrame: true, code: 4000 }),
-      2,
-    );
-    fromClient.socket.close();
-    await delay(150);
-    assert.equal(fromServer.socket.readyState, WebSocket.OPEN);
-    assert.equal(fromClient.socket.readyState, WebSocket.CLOSING);
-    assert.equal(fromServer.isClosed || fromClient.isClosed, false);
-    // Without the cut both would wait for their close handshake for ever.
-    h.stub.faults.reset();
-    assertAbnormalClose(
-      await within(fromServer.closed, 3_000, "the server-closed socket ends"),
-    );
-    // Deno reports a close it started, cut before the peer answered, as 1005
-    // (no status received); a browser would say 1006.
-    const { code } = await within(
-      fromClient.closed,
-      3_000,
-      "the client-closed socket ends",
-    );
-    assert.ok([1005, 1006, 0].includes(code), `closed with ${code}`);
-    assert.equal(fromClient.socket.readyState, WebSocket.CLOSED);
-  });
-});
-
-Deno.test("reset() lets a silent connection that lost nothing talk again", async () => {
-  await withStub(async (h) => {
-    const s = await createSession(h.stub);
-    const ws = await h.open(s.id);
-    assert.equal((await ws.next()).status, "pending");
-    await waitUntil(() => h.stub.stats().openWebSockets === 1);
-    assert.equal(h.stub.faults.goSilent(), 1);
-    await delay(50);
-    h.stub.faults.reset();
-    await h.stub.phone.open(s.id);
-    assert.equal((await ws.next()).status, "opened");
-    assert.equal(ws.isClosed, false);
-    await ws.close();
-  });
-});
-
 Deno.test("restart({ keepState: true }) cuts sockets with 1006 and keeps sessions on the same URL", async () => {
   await withStub(async (h) => {
     const { id, items } = await completedPhoto(h.stub);
@@ -356,7 +265,7 @@ Deno.test("restart({ downtimeMs }) refuses connections during the downtime, then
   });
 });
 
-Deno.test("reset() clears refusals, failures, latency and silence", async () => {
+Deno.test("reset() clears refusals, failures, latency and future silence", async () => {
   await withStub(async (h) => {
     const s = await createSession(h.stub);
     h.stub.faults.refuseUpgrades(5);

@@ -1,6 +1,7 @@
 // Copyright 2026 the handoff authors. MIT license.
 // The fault relay on raw TCP: what a silent connection does with the bytes
-// and the ends it swallows, and what healing does with it.
+// and the ends it swallows, how it ends when the client drops it, and what
+// healing does with it.
 
 import assert from "node:assert/strict";
 import { Relay, type RelayConnection } from "../../stub/relay.ts";
@@ -55,7 +56,7 @@ async function readText(conn: Deno.Conn): Promise<string | null> {
   return n === null ? null : new TextDecoder().decode(buffer.subarray(0, n));
 }
 
-/** Resolves with how the client's side ended: `eof` or `reset`. */
+/** Resolves with how a side ended: `eof`, `reset`, or the data it got. */
 async function ended(conn: Deno.Conn): Promise<"eof" | "reset" | string> {
   try {
     const text = await readText(conn);
@@ -93,30 +94,85 @@ relayTest("relay: bytes pass both ways", async ({ client, server }) => {
   assert.equal(await readText(client), "down");
 });
 
+/** Assert the server's side ends (EOF or reset) soon. */
+async function assertServerEnds(server: Deno.Conn): Promise<void> {
+  const how = await within(ended(server), 3_000, "the server's side ends");
+  assert.ok(how === "eof" || how === "reset", how);
+}
+
+/** Assert that `end` has not settled after `ms`: no byte, no FIN, no reset. */
+async function assertSilent(end: Promise<string>, ms = 300): Promise<void> {
+  let how: string | undefined;
+  end.then((value) => how = value);
+  await delay(ms);
+  assert.equal(how, undefined, "something went through the silence");
+}
+
 relayTest(
-  "relay: the server's end swallowed while silent cuts the connection when it heals",
+  "relay: a silent connection passes no byte and no FIN, even after the server closes its side",
   async ({ relay, client, server }, connection) => {
     connection.silence();
-    // The inner server closes (as after a close handshake): the caller must
-    // not learn of it while the connection is silent…
-    server.close();
+    await client.write(new TextEncoder().encode("up"));
+    await server.write(new TextEncoder().encode("down"));
     const end = ended(client);
-    let settled = false;
-    end.then(() => settled = true);
-    await delay(150);
-    assert.equal(settled, false, "the end went through the silence");
-    // …and healing must not leave it waiting for ever.
-    relay.unsilenceAll();
-    await assertEnds(end);
+    await assertSilent(end);
+    // The inner server closes (as after a close handshake): the client must
+    // not learn of it, for as long as the fault lasts.
+    server.close();
+    await assertSilent(end);
+    assert.equal(relay.connectionFor(connection.upstreamPort), connection);
+    // Closing the client while silent (its pending read fails) ends it.
+    client.close();
+    assert.equal(await end, "reset");
+    await within(connection.done, 3_000, "the relayed connection ends");
   },
 );
 
 relayTest(
-  "relay: a silent connection that lost nothing pipes again when it heals",
+  "relay: a client that closes a silent connection makes the relay close both sides",
   async ({ relay, client, server }, connection) => {
     connection.silence();
+    client.close();
+    await assertServerEnds(server);
+    await within(connection.done, 3_000, "the relayed connection ends");
+    assert.equal(relay.connectionFor(connection.upstreamPort), undefined);
+  },
+);
+
+relayTest(
+  "relay: a client that half-closes a silent connection makes the relay close both sides",
+  async ({ client, server }, connection) => {
+    connection.silence();
+    await client.write(new TextEncoder().encode("lost"));
+    await client.closeWrite();
+    await assertServerEnds(server);
+    await within(connection.done, 3_000, "the relayed connection ends");
+    assert.equal(await ended(client), "eof");
+  },
+);
+
+relayTest(
+  "relay: a client that closes while silent after the upgrade head also ends it",
+  async ({ client, server }, connection) => {
+    connection.silenceAfterHead();
+    await server.write(new TextEncoder().encode("HTTP/1.1 101 OK\r\n\r\n"));
+    assert.equal(await readText(client), "HTTP/1.1 101 OK\r\n\r\n");
+    await server.write(new TextEncoder().encode("frame"));
+    const end = ended(client);
+    await assertSilent(end, 150);
+    client.close();
+    await end;
+    await assertServerEnds(server);
+    await within(connection.done, 3_000, "the relayed connection ends");
+  },
+);
+
+relayTest(
+  "relay: heal() makes a silent connection that lost nothing talk again",
+  async ({ client, server }, connection) => {
+    connection.silence();
     await delay(50);
-    relay.unsilenceAll();
+    connection.heal();
     await client.write(new TextEncoder().encode("after"));
     assert.equal(await readText(server), "after");
     await server.write(new TextEncoder().encode("back"));
@@ -125,13 +181,41 @@ relayTest(
 );
 
 relayTest(
-  "relay: bytes dropped while silent cut the connection when it heals",
+  "relay: heal() cuts a silent connection that lost bytes from the server",
   async ({ relay, client, server }, connection) => {
     connection.silence();
     await server.write(new TextEncoder().encode("lost"));
     const end = ended(client);
-    await delay(150);
-    relay.unsilenceAll();
+    await assertSilent(end, 150);
+    relay.healAll();
+    await assertEnds(end);
+    await assertServerEnds(server);
+  },
+);
+
+relayTest(
+  "relay: heal() cuts a silent connection that lost bytes from the client",
+  async ({ relay, client, server }, connection) => {
+    connection.silence();
+    await client.write(new TextEncoder().encode("lost"));
+    const end = ended(server);
+    await assertSilent(end, 150);
+    relay.healAll();
+    const how = await within(end, 3_000, "the server's side ends");
+    assert.ok(how === "eof" || how === "reset", how);
+    await assertEnds(ended(client));
+  },
+);
+
+relayTest(
+  "relay: heal() cuts a silent connection whose server end was swallowed",
+  async ({ relay, client, server }, connection) => {
+    connection.silence();
+    server.close();
+    const end = ended(client);
+    await assertSilent(end, 150);
+    // Healing must not leave the client waiting for an end that was lost.
+    relay.healAll();
     await assertEnds(end);
   },
 );

@@ -2,6 +2,8 @@
 // Usage: node build.mjs <outdir>
 //        node build.mjs <outdir> <name>=<entry.ts> ...   (one ESM bundle per
 //        entry, `<outdir>/<name>.mjs`: the examples' Bun server and Worker)
+//        node build.mjs <outdir> --node <name>=<entry.ts> ...   (the same,
+//        bundled for Node and Bun as cli.mjs is, with `ws`)
 // `@handoff/client` resolves to this repository's sources, as it does in Deno.
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -12,7 +14,8 @@ const root = path.resolve(here, "../..");
 const outdir = path.resolve(
   process.argv[2] ?? path.join(root, "tests/runtimes/dist"),
 );
-const entries = process.argv.slice(3);
+const forNode = process.argv[3] === "--node";
+const entries = process.argv.slice(forNode ? 4 : 3);
 
 /** `@handoff/client` and `@handoff/client/testing`: the package's own name. */
 const selfReference = {
@@ -60,7 +63,7 @@ if (entries.length > 0) {
     const at = pair.indexOf("=");
     if (at <= 0) throw new Error(`expected <name>=<entry.ts>, got ${pair}`);
     return esbuild.build({
-      ...edge,
+      ...(forNode ? node : edge),
       entryPoints: [path.resolve(root, pair.slice(at + 1))],
       outfile: path.join(outdir, `${pair.slice(0, at)}.mjs`),
       format: "esm",
