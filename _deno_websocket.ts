@@ -19,7 +19,29 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
+/** The read buffer a socket starts with; it grows for larger frames. */
+const FIRST_BUFFER_BYTES = 1024;
+
 const encoder = new TextEncoder();
+// Decoding a whole message keeps no state: one of each serves every socket.
+// A fatal decoder costs ~10 µs a frame; invalid input shows as U+FFFD, and
+// only then is the text checked strictly.
+const decoder = new TextDecoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Takes a socket's events instead of `EventTarget` listeners: each
+ * `addEventListener` costs ~400 B of heap in Deno and a `MessageEvent`
+ * ~15 µs to dispatch, 12 % of the way from the server (bench/README.md).
+ */
+export interface SocketReceiver {
+  /** The handshake finished. */
+  opened(): void;
+  /** A message: text as a string, binary as an `ArrayBuffer`. */
+  data(data: string | ArrayBuffer): void;
+  /** The socket is gone (a failed handshake, a drop, or a close). */
+  gone(): void;
+}
 
 /** The server broke the protocol: close with `code`. */
 class Violation extends Error {
@@ -36,16 +58,17 @@ export function hasDenoSockets(): boolean {
 
 /**
  * A client WebSocket on `Deno.connect`/`Deno.connectTls`: `open`, `message`
- * (text as a string, binary as an `ArrayBuffer`; to the `receiver` when one is
- * set), `error` and `close` events, `readyState`, `send(text)`,
- * `close(code)`, and `terminate()`, which drops the TCP connection at once.
+ * (text as a string, binary as an `ArrayBuffer`), `error` and `close`
+ * events, `readyState`, `send(text)`, `close(code)`, and `terminate()`, which
+ * drops the TCP connection at once. With a `receiver` set, it gets the
+ * events instead (and `message` events are not dispatched).
  */
 export class DenoWebSocket extends EventTarget {
   readyState: number = CONNECTING;
   readonly url: string;
   #conn: Deno.Conn | undefined;
-  readonly #connecting = new AbortController();
-  #buf = new Uint8Array(16 * 1024);
+  #connecting: AbortController | undefined = new AbortController();
+  #buf = new Uint8Array(FIRST_BUFFER_BYTES);
   #start = 0; // the unread bytes are #buf[#start, #end)
   #end = 0;
   #fragments: Uint8Array[] | undefined; // a message in several frames
@@ -56,16 +79,8 @@ export class DenoWebSocket extends EventTarget {
   #closeReceived = false;
   #code = 1006;
   #reason = "";
-  // A fatal decoder costs ~10 µs a frame; invalid input shows as U+FFFD,
-  // and only then is the text checked strictly.
-  readonly #decoder = new TextDecoder();
-  readonly #strict = new TextDecoder("utf-8", { fatal: true });
-  /**
-   * Takes each message instead of a `message` event: dispatching a
-   * `MessageEvent` costs ~15 µs a frame, 12 % of the whole way from the
-   * server (bench/README.md).
-   */
-  receiver: { data(data: string | ArrayBuffer): void } | undefined;
+  /** Gets the events instead of listeners (see {@linkcode SocketReceiver}). */
+  receiver: SocketReceiver | undefined;
 
   /**
    * @param url A `ws:` or `wss:` URL.
@@ -107,19 +122,21 @@ export class DenoWebSocket extends EventTarget {
   terminate(): void {
     if (this.readyState === CLOSED) return;
     this.readyState = CLOSING;
-    this.#connecting.abort();
+    this.#connecting?.abort();
     this.#drop();
   }
 
   async #run(url: URL, headers: Record<string, string>): Promise<void> {
     try {
       const conn = await this.#connect(url);
+      this.#connecting = undefined; // only a connection attempt needs it
       this.#conn = conn;
       if (this.readyState !== CONNECTING) return; // given up meanwhile
       await this.#handshake(conn, url, headers);
       if (this.readyState !== CONNECTING) return;
       this.readyState = OPEN;
-      this.dispatchEvent(new Event("open"));
+      if (this.receiver !== undefined) this.receiver.opened();
+      else this.dispatchEvent(new Event("open"));
       await this.#read(conn);
       await this.#writing; // an echoed close goes out before the connection ends
     } catch (error) {
@@ -134,7 +151,7 @@ export class DenoWebSocket extends EventTarget {
 
   #connect(url: URL): Promise<Deno.Conn> {
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    const signal = this.#connecting.signal;
+    const signal = this.#connecting!.signal;
     return url.protocol === "wss:"
       ? Deno.connectTls({ hostname, port: Number(url.port || 443) })
       : Deno.connect({ hostname, port: Number(url.port || 80), signal });
@@ -156,8 +173,13 @@ export class DenoWebSocket extends EventTarget {
       }
       head += `${name}: ${value}\r\n`;
     }
+    // The answer's key, before anything can fail and leave the digest running.
+    const accept = encodeBase64(
+      new Uint8Array(
+        await crypto.subtle.digest("SHA-1", encoder.encode(key + GUID)),
+      ),
+    );
     this.#write(encoder.encode(`${head}\r\n`));
-    const accept = crypto.subtle.digest("SHA-1", encoder.encode(key + GUID));
     const answer = await this.#readHead(conn);
     const lines = answer.split("\r\n");
     if (!/^HTTP\/1\.1 101 /.test(`${lines[0]} `)) {
@@ -176,8 +198,7 @@ export class DenoWebSocket extends EventTarget {
     if (
       fields.get("upgrade")?.toLowerCase() !== "websocket" ||
       !/\bupgrade\b/i.test(fields.get("connection") ?? "") ||
-      fields.get("sec-websocket-accept") !==
-        encodeBase64(new Uint8Array(await accept)) ||
+      fields.get("sec-websocket-accept") !== accept ||
       fields.has("sec-websocket-extensions") ||
       fields.has("sec-websocket-protocol")
     ) throw new Error("not a WebSocket handshake answer");
@@ -199,7 +220,8 @@ export class DenoWebSocket extends EventTarget {
       if (this.#end >= MAX_HEAD_BYTES) {
         throw new Error("handshake answer too long");
       }
-      const n = await conn.read(b.subarray(this.#end));
+      if (this.#end === b.length) this.#makeRoom();
+      const n = await conn.read(this.#buf.subarray(this.#end));
       if (n === null) throw new Error("closed during the handshake");
       this.#end += n;
     }
@@ -209,7 +231,13 @@ export class DenoWebSocket extends EventTarget {
     for (;;) {
       this.#parse();
       if (this.#closeReceived) return;
-      if (this.#start === this.#end) this.#start = this.#end = 0;
+      if (this.#start === this.#end) {
+        this.#start = this.#end = 0;
+        // A large frame grew the buffer: an idle socket keeps a small one.
+        if (this.#buf.length > 16 * FIRST_BUFFER_BYTES) {
+          this.#buf = new Uint8Array(FIRST_BUFFER_BYTES);
+        }
+      }
       if (this.#end === this.#buf.length) this.#makeRoom();
       let n: number | null;
       try {
@@ -318,10 +346,10 @@ export class DenoWebSocket extends EventTarget {
   #deliver(op: number, payload: Uint8Array): void {
     let data: string | ArrayBuffer;
     if (op === 1) {
-      data = this.#decoder.decode(payload);
+      data = decoder.decode(payload);
       if (data.includes("\uFFFD")) {
         try {
-          this.#strict.decode(payload);
+          strict.decode(payload);
         } catch {
           throw new Violation(1007, "text that is not UTF-8");
         }
@@ -401,6 +429,7 @@ export class DenoWebSocket extends EventTarget {
     this.#drop();
     this.readyState = CLOSED;
     const clean = this.#closeReceived && this.#closeSent;
+    if (this.receiver !== undefined) return this.receiver.gone();
     if (!clean) this.dispatchEvent(new Event("error"));
     this.dispatchEvent(
       new CloseEvent("close", {

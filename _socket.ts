@@ -3,7 +3,11 @@
 // runtime allows it, and closing it so that its TCP connection is gone within
 // a bounded time even when the server never answers the close handshake.
 
-import { DenoWebSocket, hasDenoSockets } from "./_deno_websocket.ts";
+import {
+  DenoWebSocket,
+  hasDenoSockets,
+  type SocketReceiver,
+} from "./_deno_websocket.ts";
 import type { FetchLike } from "./_http.ts";
 import type { Timer, Timers } from "./_timers.ts";
 
@@ -265,7 +269,7 @@ const DETACHED = "the socket handle is done";
 
 const EVENTS = ["open", "message", "error", "close"] as const;
 
-class Handle implements SocketHandle {
+class Handle implements SocketHandle, SocketReceiver {
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
   #listener: SocketListener | undefined;
@@ -299,19 +303,27 @@ class Handle implements SocketHandle {
     // no closure per event and socket. Errors are always followed by a close
     // event; listening to them keeps runtimes from reporting them as
     // unhandled (and the `ws` package from throwing them).
-    if (ws instanceof DenoWebSocket) {
-      ws.receiver = this; // messages without an event each
-      for (const type of EVENTS) {
-        if (type !== "message") ws.addEventListener(type, this);
-      }
-    } else for (const type of EVENTS) ws.addEventListener(type, this);
+    // The library's own socket calls the handle directly (SocketReceiver):
+    // no listeners, no events.
+    if (ws instanceof DenoWebSocket) ws.receiver = this;
+    else for (const type of EVENTS) ws.addEventListener(type, this);
     if (this.#done) this.#closeSocket();
     else if (alreadyOpen) this.#listener?.(this, "open");
+  }
+
+  /** A {@linkcode DenoWebSocket} opened. */
+  opened(): void {
+    this.#listener?.(this, "open");
   }
 
   /** A message from a {@linkcode DenoWebSocket}. */
   data(data: string | ArrayBuffer): void {
     this.#listener?.(this, "message", data);
+  }
+
+  /** A {@linkcode DenoWebSocket} is gone. */
+  gone(): void {
+    this.#finish();
   }
 
   /** The socket's events (EventListener interface). */
@@ -350,7 +362,6 @@ class Handle implements SocketHandle {
     // it is gone).
     ws?.removeEventListener("open", this);
     ws?.removeEventListener("message", this);
-    if (ws instanceof DenoWebSocket) ws.receiver = undefined;
     this.#upgrade?.abort(DETACHED);
   }
 
@@ -392,6 +403,7 @@ class Handle implements SocketHandle {
     this.#timers.clear(this.#closeWait);
     this.#closeWait = undefined;
     const ws = this.#ws;
+    if (ws instanceof DenoWebSocket) ws.receiver = undefined;
     ws?.removeEventListener("error", this);
     ws?.removeEventListener("close", this);
     this.#resolveClosed();
