@@ -60,8 +60,10 @@ export function hasDenoSockets(): boolean {
  * A client WebSocket on `Deno.connect`/`Deno.connectTls`: `open`, `message`
  * (text as a string, binary as an `ArrayBuffer`), `error` and `close`
  * events, `readyState`, `send(text)`, `close(code)`, and `terminate()`, which
- * drops the TCP connection at once. With a `receiver` set, it gets the
- * events instead (and `message` events are not dispatched).
+ * drops the TCP connection at once. A `receiver` gets them first; with one
+ * set, messages go only to it (no `message` events: a `MessageEvent` costs
+ * ~15 µs), while `open`, `error` and `close` are dispatched still (once per
+ * socket, for whoever else watches it).
  */
 export class DenoWebSocket extends EventTarget {
   readyState: number = CONNECTING;
@@ -135,8 +137,8 @@ export class DenoWebSocket extends EventTarget {
       await this.#handshake(conn, url, headers);
       if (this.readyState !== CONNECTING) return;
       this.readyState = OPEN;
-      if (this.receiver !== undefined) this.receiver.opened();
-      else this.dispatchEvent(new Event("open"));
+      this.receiver?.opened();
+      this.dispatchEvent(new Event("open"));
       await this.#read(conn);
       await this.#writing; // an echoed close goes out before the connection ends
     } catch (error) {
@@ -429,7 +431,7 @@ export class DenoWebSocket extends EventTarget {
     this.#drop();
     this.readyState = CLOSED;
     const clean = this.#closeReceived && this.#closeSent;
-    if (this.receiver !== undefined) return this.receiver.gone();
+    this.receiver?.gone();
     if (!clean) this.dispatchEvent(new Event("error"));
     this.dispatchEvent(
       new CloseEvent("close", {

@@ -448,7 +448,9 @@ interface SocketCount {
 /**
  * The client's own `WebSocket` on Deno, counting into `count`. It must be the
  * client's: an injected socket that cannot drop its connection (Deno's web
- * `WebSocket`) keeps every socket abandoned on a stalled path for ever.
+ * `WebSocket`) keeps every socket abandoned on a stalled path for ever. The
+ * session takes its messages directly, so a leaked socket's events list its
+ * `open`, `error` and `close` only.
  */
 function countingWebSocket(count: SocketCount): WebSocketConstructor {
   class CountingWebSocket extends DenoWebSocket {

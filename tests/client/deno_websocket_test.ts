@@ -432,3 +432,22 @@ Deno.test("wss: the handshake and frames go over TLS (a process that trusts the 
     new TextDecoder().decode(output.stderr),
   );
 });
+
+Deno.test("with a receiver, messages go only to it, and open, error and close are still dispatched", async () => {
+  const peer = rawPeer(async (conn, key) => {
+    await upgrade(conn, key);
+    await conn.write(frame(1, text("to the receiver")));
+  });
+  const ws = new DenoWebSocket(peer.url);
+  const got: string[] = [];
+  ws.receiver = {
+    opened: () => got.push("opened"),
+    data: (data) => got.push(`data ${data}`),
+    gone: () => got.push("gone"),
+  };
+  const w = watch(ws);
+  await w.close;
+  await peer.done;
+  assert.deepEqual(got, ["opened", "data to the receiver", "gone"]);
+  assert.deepEqual(w.events, ["open", "error", "close 1006"]);
+});
