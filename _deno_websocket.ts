@@ -13,7 +13,7 @@ const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** A handshake answer longer than this is no WebSocket server's. */
 const MAX_HEAD_BYTES = 16 * 1024;
 /** A message larger than this is no Handoff frame (closed with 1009). */
-const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;

@@ -6,6 +6,7 @@
 import {
   DenoWebSocket,
   hasDenoSockets,
+  MAX_MESSAGE_BYTES,
   type SocketReceiver,
 } from "./_deno_websocket.ts";
 import type { FetchLike } from "./_http.ts";
@@ -86,9 +87,6 @@ interface WsInit {
   maxPayload?: number;
 }
 
-/** A frame larger than this is no Handoff frame (`ws` would take 100 MiB). */
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
 let nodeSockets: Promise<WebSocketConstructor | undefined> | undefined;
 
 /**
@@ -111,7 +109,7 @@ function loadNodeSockets(): Promise<WebSocketConstructor | undefined> {
           super(url, {
             ...(init as WsInit | undefined),
             perMessageDeflate: false,
-            maxPayload: MAX_FRAME_BYTES,
+            maxPayload: MAX_MESSAGE_BYTES, // `ws` would take 100 MiB
           });
         }
       } as unknown as WebSocketConstructor;
