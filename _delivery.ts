@@ -54,6 +54,7 @@ export function completedEnd(
         sessionId: session.id,
         status: "completed",
         timestamp,
+        actionType: "scan",
         scanResult: scanResult ?? { documents: [] },
       }
       : {
@@ -61,6 +62,7 @@ export function completedEnd(
         sessionId: session.id,
         status: "completed",
         timestamp,
+        actionType: session.actionType,
         result: result ?? [],
       },
   };
@@ -133,6 +135,7 @@ export class Delivery {
     | { resolve(event: CompletedEvent): void; reject(error: unknown): void }
     | undefined;
   #closedError: SessionClosedError | undefined;
+  #history: SessionEvent[] | undefined;
 
   constructor(
     id: string,
@@ -231,6 +234,15 @@ export class Delivery {
     this.connect("closed");
   }
 
+  /**
+   * The events delivered since the first call (kept from then on, for a
+   * relay to replay what a reconnecting browser missed; most sessions never
+   * pay for it).
+   */
+  history(): readonly SessionEvent[] {
+    return this.#history ??= [];
+  }
+
   /** The completion, for any number of waiters; rejects if the session ends otherwise. */
   outcome(): Promise<CompletedEvent> {
     if (this.#outcome !== undefined) return this.#outcome;
@@ -256,6 +268,7 @@ export class Delivery {
   }
 
   #emit(event: SessionEvent): void {
+    this.#history?.push(event);
     const listeners = this.#listeners;
     if (listeners === undefined || listeners.size === 0) return;
     // One listener (the usual case) needs no copy of the set; one added

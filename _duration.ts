@@ -136,11 +136,6 @@ export function parseGoDuration(input: string): bigint {
   return d;
 }
 
-/** Nanoseconds to milliseconds, as a JavaScript number. */
-export function nanosToMillis(ns: bigint | number): number {
-  return Number(ns) / 1e6;
-}
-
 /**
  * Milliseconds to the shortest Go duration string that says the same
  * (`90000` → `"1m30s"`, `1.5` → `"1.5ms"`), to be sent to the server.

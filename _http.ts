@@ -8,45 +8,11 @@ import {
   ProtocolError,
   TimeoutError,
 } from "./errors.ts";
+import { BodyTooLargeError, readBodyText } from "./_body.ts";
+import { milliseconds } from "./_options.ts";
 import { backoff } from "./_retry.ts";
 import type { Timer, Timers } from "./_timers.ts";
-
-/**
- * The `fetch` the client uses; inject one to fake the network in tests.
- *
- * @example
- * ```ts
- * import type { FetchLike } from "@handoff/client";
- *
- * const logged: FetchLike = (input, init) => {
- *   console.log(init?.method ?? "GET", String(input instanceof Request ? input.url : input));
- *   return fetch(input, init);
- * };
- * ```
- */
-export type FetchLike = (
-  input: Request | URL | string,
-  init?: RequestInit,
-) => Promise<Response>;
-
-/**
- * How requests are retried.
- *
- * @example
- * ```ts
- * import type { RetryOptions } from "@handoff/client";
- *
- * const patient: RetryOptions = { maxRetries: 5, initialDelayMs: 1_000, maxDelayMs: 30_000 };
- * ```
- */
-export interface RetryOptions {
-  /** Retries after the first attempt. `0` turns retries off. @default {3} */
-  maxRetries?: number;
-  /** Delay before the first retry; doubles each time, with jitter. @default {500} */
-  initialDelayMs?: number;
-  /** Longest delay between two attempts. @default {8000} */
-  maxDelayMs?: number;
-}
+import type { FetchLike, RetryOptions } from "./options.ts";
 
 /**
  * When a request may be sent again:
@@ -74,8 +40,12 @@ export interface SendOptions {
 
 const JSON_LIMIT = 4 * 1024 * 1024;
 
+/** How to fix a `baseUrl` that does not point at a Handoff server. */
+const CHECK_BASE_URL =
+  "check that baseUrl is the Handoff server's root URL, without /api/v1";
+
 /** Whether a fetch failure means the connection was refused (nothing was sent). */
-export function isConnectionRefused(error: unknown): boolean {
+function isConnectionRefused(error: unknown): boolean {
   let e: unknown = error;
   for (let i = 0; i < 5 && e instanceof Object; i++) {
     const code = (e as { code?: unknown }).code;
@@ -90,59 +60,33 @@ export function isConnectionRefused(error: unknown): boolean {
   return false;
 }
 
-/** Seconds or an HTTP date, when between 0 and 60 s; otherwise undefined. */
-function retryAfterMs(response: Response): number | undefined {
+/**
+ * Seconds or an HTTP date, when between 0 and 60 s; otherwise undefined.
+ * `now` is the wall-clock time, in milliseconds since the epoch.
+ */
+function retryAfterMs(response: Response, now: number): number | undefined {
   const value = response.headers.get("retry-after");
   if (value === null) return undefined;
   let ms = Number(value) * 1000;
-  if (Number.isNaN(ms)) ms = Date.parse(value) - Date.now();
+  if (Number.isNaN(ms)) ms = Date.parse(value) - now;
   return Number.isFinite(ms) && ms >= 0 && ms <= 60_000 ? ms : undefined;
 }
 
 /** Read a body as text, refusing more than `limit` bytes. */
-export async function readText(
+async function readText(
   response: Response,
   limit: number,
   what: string,
 ): Promise<string> {
-  // A declared length within the limit bounds an unencoded body (HTTP
-  // framing), so let the runtime read it in one go: reading through a stream
-  // reader costs a buffer per chunk, which shows in throughput and in RSS
-  // per session. (`response.body` is not touched on this path: in Deno that
-  // getter makes a stream of a body that text() reads faster without one.)
-  const { headers } = response;
-  const declared = headers.get("content-length");
-  if (
-    declared !== null && /^\d+$/.test(declared) && +declared <= limit &&
-    !headers.has("transfer-encoding") && !headers.has("content-encoding")
-  ) {
-    return await response.text();
-  }
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        throw new ProtocolError(
-          `${what} answered a body larger than ${limit} bytes; this is not a Handoff server answer.`,
-          { cause: { limit, size } },
-        );
-      }
-      text += decoder.decode(value, { stream: true });
-    }
+    return await readBodyText(response, limit);
   } catch (error) {
-    await reader.cancel().catch(() => {});
-    throw error;
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    throw new ProtocolError(
+      `${what} answered a body larger than ${limit} bytes; this is not a Handoff server answer (check baseUrl).`,
+      { cause: { limit, size: error.size } },
+    );
   }
-  // No releaseLock(): the body is read to its end, and releasing a reader
-  // builds an error for its `closed` promise, which costs more than the read.
-  return text + decoder.decode();
 }
 
 /**
@@ -181,7 +125,15 @@ export function typedBody(
   }, { highWaterMark: 0 });
 }
 
-/** Parse a JSON body; a body that is not JSON is a {@linkcode ProtocolError}. */
+/**
+ * Parse a JSON body; a body that is not JSON is a {@linkcode ProtocolError}
+ * that says what came instead (an HTML page is the usual sign of a `baseUrl`
+ * that points at a web site or a proxy rather than the Handoff server).
+ * The Content-Type is not checked: a JSON body is read as JSON whatever it
+ * claims to be.
+ *
+ * @param what The request, as {@linkcode Transport.describe} makes it.
+ */
 export async function readJson(
   response: Response,
   what: string,
@@ -191,10 +143,32 @@ export async function readJson(
     return JSON.parse(text);
   } catch (error) {
     throw new ProtocolError(
-      `${what} answered ${response.status} with a body that is not JSON.`,
+      `${what} answered ${response.status} with ${
+        notJson(response.headers, text)
+      }: ${CHECK_BASE_URL}, and that no proxy rewrites its answers.`,
       { cause: error },
     );
   }
+}
+
+/** What a body that is not JSON looks like, for a message. */
+function notJson(headers: Headers, text: string): string {
+  const declared = headers.get("content-type");
+  // Only a well-formed media type is shown (it cannot carry a secret).
+  const type = /^[\w.+-]{1,40}\/[\w.+-]{1,60}/.exec(declared ?? "")?.[0];
+  const contentType = declared === null
+    ? "no Content-Type"
+    : `Content-Type ${type ?? "unreadable"}`;
+  const start = text.trimStart();
+  if (start === "") {
+    return `an empty body (${contentType}) where the Handoff API answers JSON`;
+  }
+  if (
+    /html/i.test(type ?? "") || /^<(?:!doctype|html|head|body)\b/i.test(start)
+  ) {
+    return `an HTML page (${contentType}) where the Handoff API answers JSON`;
+  }
+  return `a body that is not JSON (${contentType})`;
 }
 
 /** An error answer: the parsed body when it is JSON, else the text. */
@@ -248,11 +222,31 @@ class Attempt {
   }
 }
 
+/** The outcome of one attempt; `timeoutMs` is set when it timed out. */
+type Outcome<T> =
+  | { ok: true; value: T }
+  | {
+    ok: false;
+    error: unknown;
+    retryable: boolean;
+    waitMs?: number;
+    timeoutMs?: number;
+  };
+
+/** A duration for a message: `850 ms`, `7.0 s`. */
+function duration(ms: number): string {
+  return ms < 1000
+    ? `${Math.round(ms)} ms`
+    : `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+}
+
 /** Sends requests to one Handoff server. */
 export class Transport {
   /** The base URL without a trailing slash, e.g. `https://host/prefix`. */
   readonly base: string;
   readonly origin: string;
+  /** The base URL's path without a trailing slash, e.g. `/prefix` (or `""`). */
+  readonly #prefix: string;
   readonly #apiKey: string;
   readonly #fetch: FetchLike;
   readonly #timeoutMs: number;
@@ -271,6 +265,7 @@ export class Transport {
     this.timers = timers;
     this.base = base.href.replace(/\/+$/, "");
     this.origin = base.origin;
+    this.#prefix = base.pathname.replace(/\/+$/, "");
     this.#apiKey = apiKey;
     this.#fetch = fetchFn;
     this.#timeoutMs = timeoutMs;
@@ -282,9 +277,28 @@ export class Transport {
     return `${this.base}/api/v1${path}`;
   }
 
+  /**
+   * A request as messages name it: the method and the full path that was
+   * requested, base-URL prefix included, e.g. `POST /handoff/api/v1/sessions`
+   * for `describe("POST", "/sessions")` on `https://host/handoff`.
+   *
+   * @param method The HTTP method.
+   * @param path The path below `/api/v1`, as {@linkcode Transport.send} takes it.
+   */
+  describe(method: string, path: string): string {
+    return `${method} ${this.#prefix}/api/v1${path}`;
+  }
+
   /** Replace the API key wherever it appears in a text. */
   redact(text: string): string {
     return this.#apiKey ? text.split(this.#apiKey).join("[redacted]") : text;
+  }
+
+  /** A copy of an answer's headers, with the API key redacted from the values. */
+  #copyHeaders(headers: Headers): Headers {
+    const copy = new Headers();
+    for (const [name, value] of headers) copy.append(name, this.redact(value));
+    return copy;
   }
 
   #shows(error: unknown): boolean {
@@ -296,12 +310,12 @@ export class Transport {
     return false;
   }
 
-  redactError(error: unknown, depth = 0): unknown {
+  #redactError(error: unknown, depth = 0): unknown {
     if (!(error instanceof Error) || depth > 5) {
       return typeof error === "string" ? this.redact(error) : error;
     }
     const copy = new Error(this.redact(error.message), {
-      cause: this.redactError(error.cause, depth + 1),
+      cause: this.#redactError(error.cause, depth + 1),
     });
     copy.name = error.name;
     copy.stack = this.redact(error.stack ?? "");
@@ -319,21 +333,24 @@ export class Transport {
     read: (response: Response) => Promise<T>,
     keepSignalForBody = false,
   ): Promise<T> {
-    if (
-      options.timeoutMs !== undefined &&
-      !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0 &&
-        options.timeoutMs <= 2_147_483_647) // longer timers fire at once
-    ) {
-      throw new RangeError(
-        `timeoutMs must be a positive number of milliseconds, at most 2147483647, got ${options.timeoutMs}`,
-      );
+    if (options.timeoutMs !== undefined) {
+      milliseconds(options.timeoutMs, "timeoutMs", 0);
     }
     const maxRetries = options.maxRetries ?? this.#retry.maxRetries;
+    const start = this.timers.now();
     for (let attempt = 0;; attempt++) {
       options.signal?.throwIfAborted();
       const outcome = await this.#attempt(options, read, keepSignalForBody);
       if (outcome.ok) return outcome.value;
-      if (!outcome.retryable || attempt >= maxRetries) throw outcome.error;
+      if (!outcome.retryable || attempt >= maxRetries) {
+        if (outcome.timeoutMs === undefined) throw outcome.error;
+        throw this.#timeout(
+          options,
+          outcome.timeoutMs,
+          attempt + 1,
+          this.timers.now() - start,
+        );
+      }
       const { initialDelayMs, maxDelayMs } = this.#retry;
       await this.timers.delay(
         outcome.waitMs ?? backoff(attempt, initialDelayMs, maxDelayMs),
@@ -342,15 +359,37 @@ export class Transport {
     }
   }
 
+  /** The error of a request whose last attempt timed out. */
+  #timeout(
+    options: SendOptions,
+    timeoutMs: number,
+    attempts: number,
+    elapsedMs: number,
+  ): TimeoutError {
+    const what = this.describe(options.method, options.path);
+    const how = attempts === 1
+      ? `no answer within ${timeoutMs} ms (timeoutMs)${
+        options.retry === "unsent"
+          ? ", and not retried: the server may have acted on the request"
+          : ""
+      }`
+      : `${attempts} attempts over ${
+        duration(elapsedMs)
+      }, each limited to ${timeoutMs} ms (timeoutMs)`;
+    return new TimeoutError(
+      `${what} timed out: ${how}. The server is slow or unreachable: raise timeoutMs (for the client or this request)${
+        options.retry === "idempotent" ? " or retry.maxRetries" : ""
+      }, try again later, or check that baseUrl points at the Handoff server.`,
+      { cause: timeoutMs, attempts, elapsedMs },
+    );
+  }
+
   async #attempt<T>(
     options: SendOptions,
     read: (response: Response) => Promise<T>,
     keepSignalForBody: boolean,
-  ): Promise<
-    | { ok: true; value: T }
-    | { ok: false; error: unknown; retryable: boolean; waitMs?: number }
-  > {
-    const what = `${options.method} /api/v1${options.path}`;
+  ): Promise<Outcome<T>> {
+    const what = this.describe(options.method, options.path);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const headers: Record<string, string> = {};
     if (options.auth !== false) headers["X-API-Key"] = this.#apiKey;
@@ -367,11 +406,8 @@ export class Transport {
         signal: scope.controller.signal,
         redirect: "manual",
       });
-      if (
-        options.accept === undefined
-          ? response.status === 200
-          : options.accept.includes(response.status)
-      ) {
+      const accept = options.accept ?? [200];
+      if (accept.includes(response.status)) {
         const value = await read(response);
         delivered = true;
         return { ok: true, value };
@@ -382,8 +418,10 @@ export class Transport {
           ok: false,
           retryable: false,
           error: new ProtocolError(
-            `${what} answered ${response.status}, which the protocol does not use here.`,
-            { cause: { status: response.status } },
+            `${what} answered ${response.status}, which the Handoff server does not answer here (it answers ${
+              accept.join(" or ")
+            }): ${CHECK_BASE_URL}.`,
+            { cause: { status: response.status, expected: accept } },
           ),
         };
       }
@@ -391,10 +429,11 @@ export class Transport {
         response.status,
         await readErrorBody(response, what, (t) => this.redact(t)),
         what,
+        this.#copyHeaders(response.headers),
       );
       const retryable = response.status >= 500 &&
         options.retry === "idempotent";
-      const waitMs = retryAfterMs(response);
+      const waitMs = retryAfterMs(response, this.timers.date().getTime());
       return waitMs === undefined
         ? { ok: false, error, retryable }
         : { ok: false, error, retryable, waitMs };
@@ -406,14 +445,15 @@ export class Transport {
         return {
           ok: false,
           retryable: options.retry === "idempotent",
-          error: new TimeoutError(
-            `${what} timed out after ${timeoutMs} ms. The server is slow or unreachable; raise timeoutMs or try again.`,
-            { cause: timeoutMs },
-          ),
+          error,
+          timeoutMs,
         };
       }
       if (error instanceof HandoffError) {
-        return { ok: false, error, retryable: false }; // e.g. ProtocolError
+        // e.g. a ProtocolError of `read`, which may quote what it read.
+        error.message = this.redact(error.message);
+        if (error.stack !== undefined) error.stack = this.redact(error.stack);
+        return { ok: false, error, retryable: false };
       }
       return {
         ok: false,
@@ -426,7 +466,7 @@ export class Transport {
             cause: error === undefined
               ? "fetch() rejected without a reason"
               : this.#shows(error)
-              ? this.redactError(error)
+              ? this.#redactError(error)
               : error,
           },
         ),

@@ -18,10 +18,10 @@ import { type Reason, Sync, type SyncHost } from "./_sync.ts";
 import type { Timers } from "./_timers.ts";
 import { parseFrame, type ResultSnapshot } from "./_wire.ts";
 import { type ApiError, SessionExpiredError } from "./errors.ts";
+import type { ReconnectOptions } from "./options.ts";
 import type {
   ConnectionState,
   LiveSessionInfo,
-  ReconnectOptions,
   SessionEvent,
 } from "./types.ts";
 

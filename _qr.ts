@@ -21,20 +21,64 @@ interface QrCore {
   ): { modules: { size: number; data: ArrayLike<number | boolean> } };
 }
 
+/** The package QR codes are drawn with; the version `deno.json` maps `qrcode` to. */
+export const QRCODE_PACKAGE = "qrcode@1.5.4";
+
+/** Loads `qrcode`'s core module (a parameter, so tests can make it fail). */
+export type QrImporter = () => Promise<unknown>;
+
+/** The import the library makes: resolved through `deno.json`'s `qrcode` entry. */
+const importQrcode: QrImporter = () => import("qrcode/lib/core/qrcode.js");
+
 let core: Promise<QrCore> | undefined;
 
-function loadCore(): Promise<QrCore> {
-  core ??= import("qrcode/lib/core/qrcode.js").then(
-    (mod: { default?: unknown }) => (mod.default ?? mod) as QrCore,
-    (error: unknown) => {
-      core = undefined;
-      throw new HandoffError(
-        "Could not load the `qrcode` package in this runtime. Generate the QR code from session.url elsewhere (any QR library or service takes the URL).",
-        { cause: error },
-      );
-    },
-  );
+/**
+ * `qrcode`'s core, loaded the first time it is asked for (and again after a
+ * failed load). A failure is a {@linkcode HandoffError} that names the
+ * package, why it could not be loaded and how to fix that.
+ */
+function loadQrCore(
+  importer: QrImporter = importQrcode,
+): Promise<QrCore> {
+  const load = () =>
+    importer().then(
+      (mod) => ((mod as { default?: unknown }).default ?? mod) as QrCore,
+      (error: unknown) => {
+        throw new HandoffError(qrLoadMessage(error), { cause: error });
+      },
+    );
+  if (importer !== importQrcode) return load();
+  core ??= load().catch((error: unknown) => {
+    core = undefined;
+    throw error;
+  });
   return core;
+}
+
+/** Which package, why it did not load, and how to fix it. */
+function qrLoadMessage(error: unknown): string {
+  return `Could not load the ${QRCODE_PACKAGE} package that draws QR codes (${
+    reasonOf(error)
+  }). In Deno with a package.json or "nodeModulesDir": "manual", install it: \`npm install ${QRCODE_PACKAGE}\` (or add it to package.json and run \`deno install\`). With a bundler, include \`qrcode\` in the bundle, or mark it external and install ${QRCODE_PACKAGE} where the bundle runs. Or draw the QR code from session.url with any other QR library.`;
+}
+
+/**
+ * The first line of the first cause's message, without credentials or
+ * tokens in URLs and cut to a readable length.
+ */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Object
+    ? (error as { message?: unknown }).message
+    : error;
+  const raw = typeof message === "string" ? message : "";
+  const line = raw.split("\n", 1)[0]!.trim()
+    .replace(/\/\/[^/\s@]*@/g, "//[redacted]@")
+    .replace(
+      /([?&][^=&\s]*(?:token|key|secret|password|auth)[^=&\s]*=)[^&\s]*/gi,
+      "$1[redacted]",
+    );
+  if (line === "") return "the import failed without a message";
+  return line.length > 400 ? line.slice(0, 400) + "…" : line;
 }
 
 /** Validate QR options up front; returns them with defaults applied. */
@@ -79,12 +123,18 @@ export function qrOptions(options: QrCodeOptions): Required<QrCodeOptions> {
   return { format, size, errorCorrection, margin };
 }
 
-/** Render `text` as a PNG data URL or an SVG document. */
+/**
+ * Render `text` as a PNG data URL or an SVG document.
+ *
+ * @param importer Loads `qrcode`'s core; the library's own import unless a
+ *   test gives another.
+ */
 export async function renderQr(
   text: string,
   options: Required<QrCodeOptions>,
+  importer?: QrImporter,
 ): Promise<string> {
-  const qr = await loadCore();
+  const qr = await loadQrCore(importer);
   let matrix: QrMatrix;
   try {
     const { modules } = qr.create(text, {

@@ -6,18 +6,30 @@ import {
   millisToGoDuration,
   parseGoDuration,
 } from "./_duration.ts";
-import type {
-  CreateSessionOptions,
-  Duration,
-  PhotoFormat,
-  SignatureFormat,
-} from "./types.ts";
+import {
+  ACTION_TYPES,
+  PHOTO_FORMATS,
+  SCAN_DOCUMENT_MODES,
+  SCAN_OUTPUT_FORMATS,
+  SIGNATURE_FORMATS,
+} from "./formats.ts";
+import type { CreateSessionOptions, Duration } from "./types.ts";
 
 /** Go's `time.Duration` is an int64 of nanoseconds. */
 const MAX_GO_DURATION_NS = 2n ** 63n - 1n;
 
-const PHOTO_FORMATS: readonly PhotoFormat[] = ["jpg", "png", "pdf"];
-const SIGNATURE_FORMATS: readonly SignatureFormat[] = ["svg", "png", "pdf"];
+/** `"a", "b" or "c"`. */
+function choices(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length < 2
+    ? quoted.join("")
+    : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+}
+
+/** Whether `value` is one of `values`. */
+function isOneOf(value: unknown, values: readonly string[]): value is string {
+  return typeof value === "string" && values.includes(value);
+}
 
 /** A TTL as the Go duration string to send; refuses zero, negatives and junk. */
 function ttl(value: Duration | undefined, name: string): string | undefined {
@@ -89,9 +101,7 @@ export function createRequestBody(options: CreateSessionOptions): string {
     const allowed: readonly string[] = action === "photo"
       ? PHOTO_FORMATS
       : SIGNATURE_FORMATS;
-    if (
-      typeof o.outputFormat !== "string" || !allowed.includes(o.outputFormat)
-    ) {
+    if (!isOneOf(o.outputFormat, allowed)) {
       throw new TypeError(
         `A ${action} session takes outputFormat ${
           allowed.map((f) => `"${f}"`).join(", ")
@@ -104,30 +114,28 @@ export function createRequestBody(options: CreateSessionOptions): string {
     const o = options as { documentMode?: unknown; scanOutputFormat?: unknown };
     body.action_type = action;
     if (o.scanOutputFormat !== undefined) {
-      if (o.scanOutputFormat !== "pdf" && o.scanOutputFormat !== "images") {
+      if (!isOneOf(o.scanOutputFormat, SCAN_OUTPUT_FORMATS)) {
         throw new TypeError(
-          `A scan session takes scanOutputFormat "pdf" or "images"; got ${
-            JSON.stringify(o.scanOutputFormat)
-          }`,
+          `A scan session takes scanOutputFormat ${
+            choices(SCAN_OUTPUT_FORMATS)
+          }; got ${JSON.stringify(o.scanOutputFormat)}`,
         );
       }
       body.output_format = o.scanOutputFormat;
     }
     if (o.documentMode !== undefined) {
-      if (o.documentMode !== "single" && o.documentMode !== "multi") {
+      if (!isOneOf(o.documentMode, SCAN_DOCUMENT_MODES)) {
         throw new TypeError(
-          `A scan session takes documentMode "single" or "multi"; got ${
-            JSON.stringify(o.documentMode)
-          }`,
+          `A scan session takes documentMode ${
+            choices(SCAN_DOCUMENT_MODES)
+          }; got ${JSON.stringify(o.documentMode)}`,
         );
       }
       body.document_mode = o.documentMode;
     }
   } else {
     throw new TypeError(
-      `action must be "photo", "signature" or "scan"; got ${
-        JSON.stringify(action)
-      }`,
+      `action must be ${choices(ACTION_TYPES)}; got ${JSON.stringify(action)}`,
     );
   }
   if (options.intro !== undefined) {

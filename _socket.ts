@@ -9,46 +9,12 @@ import {
   MAX_MESSAGE_BYTES,
   type SocketReceiver,
 } from "./_deno_websocket.ts";
-import type { FetchLike } from "./_http.ts";
+import type {
+  FetchLike,
+  WebSocketAuth,
+  WebSocketConstructor,
+} from "./options.ts";
 import type { Timer, Timers } from "./_timers.ts";
-
-/**
- * How the WebSocket carries the API key:
- * - `header`: `new WebSocket(url, { headers: { "X-API-Key": … } })` (Deno, Bun, Node);
- * - `fetch-upgrade`: `fetch(url, { headers: { Upgrade: "websocket", … } })` and
- *   `response.webSocket.accept()` (Cloudflare Workers);
- * - `query`: `?api_key=…` in the URL, for runtimes whose `WebSocket` takes no
- *   headers (browsers). The key may then show up in server access logs.
- *
- * @example
- * ```ts
- * import type { WebSocketAuth } from "@handoff/client";
- *
- * const auth: WebSocketAuth = "header"; // or "query" in browsers, "fetch-upgrade" in Workers
- * ```
- */
-export type WebSocketAuth = "header" | "fetch-upgrade" | "query";
-
-/**
- * The `WebSocket` constructor the client uses; inject one for runtimes
- * without a global. A socket with a `terminate()` method (the `ws` package,
- * Bun) has its TCP connection dropped when the server does not answer a close
- * within two seconds.
- *
- * @example
- * ```ts
- * import type { WebSocketConstructor } from "@handoff/client";
- *
- * const Native: WebSocketConstructor = WebSocket;
- * ```
- */
-export type WebSocketConstructor = new (
-  url: string,
-  protocolsOrInit?: string | string[] | {
-    headers?: Record<string, string>;
-    protocols?: string | string[];
-  },
-) => WebSocket;
 
 /** What a session needs from an open socket. */
 export interface SocketHandle {

@@ -9,7 +9,8 @@ import { backoff, RetryTimer } from "./_retry.ts";
 import type { Timers } from "./_timers.ts";
 import { parseResultSnapshot, type ResultSnapshot } from "./_wire.ts";
 import { ApiError, SessionExpiredError } from "./errors.ts";
-import type { ActionType, ReconnectOptions } from "./types.ts";
+import type { ReconnectOptions } from "./options.ts";
+import type { ActionType } from "./types.ts";
 
 /** Why a snapshot is taken. */
 export type Reason = "reconnect" | "liveness" | "poll" | "expiry" | "result";

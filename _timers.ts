@@ -10,8 +10,11 @@
 // piles up, and when the heap is empty the runtime timer is cleared: an idle
 // client holds no timer (the test sanitizers see none).
 
-/** `setTimeout` fires at once past this delay; longer waits are re-armed. */
-const MAX_DELAY_MS = 2_147_483_647;
+/**
+ * `setTimeout` fires at once past this delay (2³¹−1 ms, about 24.8 days);
+ * longer waits are re-armed.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
 /** The index of a timer taken out of the heap to run in this turn. */
 const DUE = -2;
 
@@ -191,7 +194,7 @@ export class Timers {
     if (next === undefined) return this.#disarm();
     if (next.at >= this.#armedAt) return; // fires in time already
     if (this.#armed) this.#host.clearTimeout(this.#handle);
-    const wait = Math.min(Math.max(0, next.at - now), MAX_DELAY_MS);
+    const wait = Math.min(Math.max(0, next.at - now), MAX_TIMER_MS);
     this.#armedAt = now + wait;
     this.#armed = true;
     this.#handle = this.#host.setTimeout(this.#onFire, wait);

@@ -3,6 +3,13 @@
 // match PROTOCOL.md becomes a ProtocolError here, and nowhere else.
 
 import { ProtocolError } from "./errors.ts";
+import {
+  ACTION_TYPES,
+  PHOTO_FORMATS,
+  SCAN_DOCUMENT_MODES,
+  SCAN_OUTPUT_FORMATS,
+  SIGNATURE_FORMATS,
+} from "./formats.ts";
 import type {
   ActionType,
   LiveSessionInfo,
@@ -19,6 +26,7 @@ import type {
 
 type Json = Record<string, unknown>;
 
+/** Every status, in order: a status is news only when it comes later. */
 const STATUSES: readonly SessionStatus[] = [
   "pending",
   "opened",
@@ -26,27 +34,18 @@ const STATUSES: readonly SessionStatus[] = [
   "completed",
   "expired",
 ];
-const ACTIONS: readonly ActionType[] = ["photo", "signature", "scan"];
-const FORMATS: readonly OutputFormat[] = ["jpg", "png", "pdf", "svg"];
+/** The output formats of photos and signatures (a format may be in both). */
+const OUTPUT_FORMATS: readonly OutputFormat[] = [
+  ...PHOTO_FORMATS,
+  ...SIGNATURE_FORMATS,
+];
 
 /**
  * Order of statuses: a status is news only when its rank is higher; -1 for
  * a string that is no status.
  */
 export function rank(status: string): number {
-  switch (status) {
-    case "pending":
-      return 0;
-    case "opened":
-      return 1;
-    case "action_started":
-      return 2;
-    case "completed":
-      return 3;
-    case "expired":
-      return 4;
-  }
-  return -1;
+  return (STATUSES as readonly string[]).indexOf(status);
 }
 
 function fail(what: string, problem: string, value: unknown): never {
@@ -140,7 +139,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * microseconds. The fraction is truncated to milliseconds, as `Date` does
  * with the three digits `trimFraction` leaves it.
  */
-export function rfc3339Millis(value: string): number | undefined {
+function rfc3339Millis(value: string): number | undefined {
   const length = value.length;
   if (
     length < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 ||
@@ -232,7 +231,7 @@ function duration(o: Json, key: string, what: string): number {
 }
 
 /** A session status from the wire. */
-export function parseStatus(value: unknown, what: string): SessionStatus {
+function parseStatus(value: unknown, what: string): SessionStatus {
   if (typeof value !== "string") {
     return fail(what, "no status", { status: value ?? null });
   }
@@ -291,7 +290,7 @@ export function parseSessionInfo(value: unknown, what: string): SessionInfo {
   if (status === "expired") return { id, status };
   const actionType = oneOf(
     string(o, "action_type", what),
-    ACTIONS,
+    ACTION_TYPES,
     "action_type",
     what,
   );
@@ -318,14 +317,14 @@ export function parseSessionInfo(value: unknown, what: string): SessionInfo {
     const mode = optionalString(o, "document_mode", what) ?? "single";
     info.documentMode = oneOf<ScanDocumentMode>(
       mode,
-      ["single", "multi"],
+      SCAN_DOCUMENT_MODES,
       "document_mode",
       what,
     );
     const format = optionalString(o, "scan_output_format", what) ?? "pdf";
     info.scanOutputFormat = oneOf<ScanOutputFormat>(
       format,
-      ["pdf", "images"],
+      SCAN_OUTPUT_FORMATS,
       "scan_output_format",
       what,
     );
@@ -335,7 +334,7 @@ export function parseSessionInfo(value: unknown, what: string): SessionInfo {
   } else {
     info.outputFormat = oneOf(
       string(o, "output_format", what),
-      FORMATS,
+      OUTPUT_FORMATS,
       "output_format",
       what,
     );

@@ -7,214 +7,63 @@
  */
 
 import { createRequestBody, sessionId } from "./_request.ts";
-import {
-  type FetchLike,
-  readJson,
-  type RetryOptions,
-  Transport,
-  typedBody,
-} from "./_http.ts";
-import {
-  SocketFactory,
-  type WebSocketAuth,
-  type WebSocketConstructor,
-} from "./_socket.ts";
+import { readJson, Transport, typedBody } from "./_http.ts";
+import type { SessionContext } from "./_link.ts";
+import { type ResolvedOptions, resolveOptions } from "./_options.ts";
+import { SocketFactory } from "./_socket.ts";
+import { type TimerHost, Timers } from "./_timers.ts";
 import { parseSessionInfo } from "./_wire.ts";
 import { ProtocolError, SessionExpiredError } from "./errors.ts";
-import type { SessionContext } from "./_link.ts";
-import { type TimerHost, Timers } from "./_timers.ts";
-import { Session } from "./session.ts";
+import type { HandoffClientOptions } from "./options.ts";
+import { newSession, type SessionOf } from "./session.ts";
 import type {
   ActionType,
+  AttachOptions,
+  CreatedSessionInfo,
+  CreateOptions,
   CreateSessionOptions,
   DownloadedFile,
   DownloadStream,
   Duration,
   PhotoFormat,
-  ReconnectOptions,
   RequestOptions,
   ScanDocumentMode,
   ScanOutputFormat,
-  SessionEvent,
   SessionInfo,
   SignatureFormat,
 } from "./types.ts";
 
 /**
- * Options of {@linkcode HandoffClient}.
- *
- * @example
- * ```ts
- * import type { HandoffClientOptions } from "@handoff/client";
- *
- * const options: HandoffClientOptions = {
- *   baseUrl: "https://handoff.example.com",
- *   apiKey: "secret",
- *   timeoutMs: 10_000,
- *   retry: { maxRetries: 2 },
- *   reconnect: { maxDelayMs: 10_000 },
- *   pollIntervalMs: 5_000,
- * };
- * ```
- */
-export interface HandoffClientOptions {
-  /**
-   * The Handoff server's root URL, `http(s)://host[:port][/prefix]`. A
-   * trailing slash is fine.
-   */
-  baseUrl: string | URL;
-  /** An API key the server accepts. Sent only in the `X-API-Key` header where the runtime allows it. */
-  apiKey: string;
-  /** The `fetch` to use. @default {globalThis.fetch} */
-  fetch?: FetchLike;
-  /** The `WebSocket` constructor to use. @default {globalThis.WebSocket} */
-  WebSocket?: WebSocketConstructor;
-  /**
-   * How the WebSocket carries the key. Detected when not set: `fetch-upgrade`
-   * where the runtime has `WebSocketPair` (Cloudflare Workers), else
-   * `header`, falling back to `query` when the `WebSocket` takes no headers.
-   */
-  webSocketAuth?: WebSocketAuth;
-  /** Per-attempt timeout of each request, in milliseconds. @default {30000} */
-  timeoutMs?: number;
-  /** Retries of requests. @default {{ maxRetries: 3, initialDelayMs: 500, maxDelayMs: 8000 }} */
-  retry?: RetryOptions;
-  /** How sessions reconnect their WebSocket. @default {{ initialDelayMs: 1000, maxDelayMs: 30000, attemptsBeforePolling: 3, stableAfterMs: 10000 }} */
-  reconnect?: ReconnectOptions;
-  /** Interval of `GET …/result` while a session polls. @default {2000} */
-  pollIntervalMs?: number;
-  /** A session whose socket stayed silent this long takes a snapshot. @default {30000} */
-  livenessIntervalMs?: number;
-  /**
-   * Called when a session event listener throws (delivery to the other
-   * listeners goes on). @default {reports with console.error}
-   */
-  onListenerError?: (error: unknown, event: SessionEvent) => void;
-}
-
-/** The longest delay a timer takes: a longer one fires after 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-function positive(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `${name} must be a positive number of milliseconds, got ${String(value)}`,
-    );
-  }
-  if (value > MAX_TIMER_MS) {
-    throw new RangeError(
-      `${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; timers fire at once beyond), got ${value}`,
-    );
-  }
-  return value;
-}
-
-/** An optional object option (`retry`, `reconnect`). */
-function group<T extends object>(value: T | undefined, name: string): T {
-  if (value === undefined) return {} as T;
-  if (typeof value !== "object" || value === null) {
-    throw new TypeError(
-      `${name} must be an object of options, got ${
-        value === null ? "null" : typeof value
-      }`,
-    );
-  }
-  return value;
-}
-
-/** An optional function option (`null` counts as not given, as for `fetch`). */
-function callable(value: unknown, name: string): void {
-  if (value !== undefined && value !== null && typeof value !== "function") {
-    throw new TypeError(`${name} must be a function, got ${typeof value}`);
-  }
-}
-
-function count(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < 0) {
-    throw new RangeError(
-      `${name} must be a whole number ≥ 0, got ${String(value)}`,
-    );
-  }
-  return value as number;
-}
-
-/**
  * What every session of a client shares: the transport, the sockets and the
- * tuning, on one clock (`host`: the runtime's, or a test's fake one). The
- * options are validated here; `base` and `fetchFn` already were.
+ * tuning, on one clock (`host`: the runtime's, or a test's fake one).
  */
 export function sessionContext(
-  options: HandoffClientOptions,
-  base: URL,
-  fetchFn: FetchLike,
+  options: ResolvedOptions,
   host?: TimerHost,
   random: () => number = Math.random,
 ): SessionContext {
   const timers = new Timers(host);
-  const retry = group(options.retry, "retry");
-  const transport = new Transport(
-    base,
-    options.apiKey,
-    fetchFn,
-    positive(options.timeoutMs, "timeoutMs", 30_000),
-    {
-      maxRetries: count(retry.maxRetries, "retry.maxRetries", 3),
-      initialDelayMs: positive(
-        retry.initialDelayMs,
-        "retry.initialDelayMs",
-        500,
-      ),
-      maxDelayMs: positive(retry.maxDelayMs, "retry.maxDelayMs", 8_000),
-    },
-    timers,
-  );
-  const reconnect = group<ReconnectOptions>(options.reconnect, "reconnect");
   return {
-    transport,
+    transport: new Transport(
+      options.base,
+      options.apiKey,
+      options.fetch,
+      options.timeoutMs,
+      options.retry,
+      timers,
+    ),
     sockets: new SocketFactory(
       options.apiKey,
-      fetchFn,
+      options.fetch,
       options.WebSocket,
       options.webSocketAuth,
       timers,
     ),
-    reconnect: {
-      initialDelayMs: positive(
-        reconnect.initialDelayMs,
-        "reconnect.initialDelayMs",
-        1_000,
-      ),
-      maxDelayMs: positive(
-        reconnect.maxDelayMs,
-        "reconnect.maxDelayMs",
-        30_000,
-      ),
-      attemptsBeforePolling: count(
-        reconnect.attemptsBeforePolling,
-        "reconnect.attemptsBeforePolling",
-        3,
-      ),
-      stableAfterMs: positive(
-        reconnect.stableAfterMs,
-        "reconnect.stableAfterMs",
-        10_000,
-      ),
-    },
-    pollIntervalMs: positive(options.pollIntervalMs, "pollIntervalMs", 2_000),
-    livenessIntervalMs: positive(
-      options.livenessIntervalMs,
-      "livenessIntervalMs",
-      30_000,
-    ),
+    reconnect: options.reconnect,
+    pollIntervalMs: options.pollIntervalMs,
+    livenessIntervalMs: options.livenessIntervalMs,
     random,
-    onListenerError: options.onListenerError ??
-      ((error, event) =>
-        console.error(
-          `handoff: a listener of session ${event.sessionId} threw on "${event.type}"`,
-          error,
-        )),
+    onListenerError: options.onListenerError,
   };
 }
 
@@ -250,61 +99,11 @@ export class HandoffClient {
    *
    * @param options The server, the API key, and tuning.
    * @throws {TypeError} A missing or malformed base URL or API key.
-   * @throws {RangeError} A timeout, interval or retry count out of range.
+   * @throws {RangeError} A timeout, interval or retry count out of range, or
+   *   an `initialDelayMs` above its `maxDelayMs`.
    */
   constructor(options: HandoffClientOptions) {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError("HandoffClient takes an options object");
-    }
-    let base: URL;
-    try {
-      base = new URL(options.baseUrl);
-    } catch (error) {
-      throw new TypeError(
-        `baseUrl must be an absolute http(s) URL like "https://handoff.example.com", got ${
-          JSON.stringify(String(options.baseUrl))
-        }`,
-        { cause: error },
-      );
-    }
-    if (base.protocol !== "http:" && base.protocol !== "https:") {
-      throw new TypeError(
-        `baseUrl must use http or https, got ${JSON.stringify(base.protocol)}`,
-      );
-    }
-    if (base.search || base.hash || base.username || base.password) {
-      throw new TypeError(
-        "baseUrl must not carry credentials, a query or a fragment: pass the key as apiKey",
-      );
-    }
-    if (typeof options.apiKey !== "string" || options.apiKey.trim() === "") {
-      throw new TypeError(
-        "apiKey must be a non-empty string (one of the server's API_KEYS)",
-      );
-    }
-    if (/[\r\n]/.test(options.apiKey)) {
-      throw new TypeError("apiKey must not contain line breaks");
-    }
-    const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
-    if (typeof fetchFn !== "function") {
-      throw new TypeError(
-        "This runtime has no global fetch: pass one as the `fetch` option",
-      );
-    }
-    const auth = options.webSocketAuth;
-    if (
-      auth !== undefined && auth !== "header" && auth !== "query" &&
-      auth !== "fetch-upgrade"
-    ) {
-      throw new TypeError(
-        `webSocketAuth must be "header", "query" or "fetch-upgrade", got ${
-          JSON.stringify(auth)
-        }`,
-      );
-    }
-    callable(options.WebSocket, "WebSocket");
-    callable(options.onListenerError, "onListenerError");
-    this.#ctx = sessionContext(options, base, fetchFn);
+    this.#ctx = sessionContext(resolveOptions(options));
     this.#transport = this.#ctx.transport;
   }
 
@@ -336,9 +135,15 @@ export class HandoffClient {
    * (the request cannot have created a session); other failures are thrown,
    * because a retry could create a second session.
    *
+   * The live session holds a WebSocket and timers until it completes,
+   * expires or is closed, and they keep the process alive: close it (`await
+   * using`), or pass `{ watch: false }` to only create it (see the next
+   * overload).
+   *
+   * @typeParam O The options; the session is typed by their action.
    * @param options The action and its options.
-   * @param requestOptions `signal`, `timeoutMs`.
-   * @returns The live session.
+   * @param requestOptions `signal`, `timeoutMs`; `watch` (`true` here).
+   * @returns The live session, typed by its action.
    * @throws {TypeError|RangeError} Invalid options, before any request.
    *
    * @example A multi-document scan
@@ -354,11 +159,74 @@ export class HandoffClient {
    * console.assert(documents[0]?.format === "pdf");
    * ```
    */
+  createSession<O extends CreateSessionOptions>(
+    options: O,
+    requestOptions?: CreateOptions & { watch?: true },
+  ): Promise<SessionOf<O["action"]>>;
+  /**
+   * Only create a session: no WebSocket is opened and no timer is armed, so
+   * a script or an edge function can answer at once (with the URL or
+   * {@linkcode qrCode} of it) and finish; another request watches it later
+   * with {@linkcode HandoffClient.attachSession}.
+   *
+   * @typeParam O The options; the answer is typed by their action.
+   * @param options The action and its options.
+   * @param requestOptions `{ watch: false }`, and `signal`, `timeoutMs`.
+   * @returns What the server answered: id, url, expiry, action.
+   * @throws {TypeError|RangeError} Invalid options, before any request.
+   *
+   * @example Create on one side, attach on the other
+   * ```ts
+   * import { HandoffClient, qrCode } from "@handoff/client";
+   * import { startStubServer } from "@handoff/client/testing";
+   *
+   * await using server = await startStubServer();
+   * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
+   *
+   * // the request that shows the code
+   * const { id, url, expiresAt } = await client.createSession(
+   *   { action: "photo", outputFormat: "jpg" },
+   *   { watch: false },
+   * );
+   * const qr = await qrCode(url);
+   * console.assert(qr.startsWith("data:") && expiresAt > new Date(0));
+   *
+   * // a later request (or another process) that waits for the photo
+   * await server.phone.complete(id);
+   * await using session = await client.attachSession(id, { actionType: "photo" });
+   * const [photo] = await session.waitForResult();
+   * console.assert(photo !== undefined);
+   * ```
+   */
+  createSession<O extends CreateSessionOptions>(
+    options: O,
+    requestOptions: CreateOptions & { watch: false },
+  ): Promise<CreatedSessionInfo<O["action"]>>;
+  /**
+   * Create a session, watching it or not as `requestOptions.watch` says
+   * (for a `watch` known only at run time).
+   *
+   * @typeParam O The options; the result is typed by their action.
+   * @param options The action and its options.
+   * @param requestOptions `watch`, `signal`, `timeoutMs`.
+   * @returns The live session, or the server's answer when `watch` is `false`.
+   */
+  createSession<O extends CreateSessionOptions>(
+    options: O,
+    requestOptions?: CreateOptions,
+  ): Promise<SessionOf<O["action"]> | CreatedSessionInfo<O["action"]>>;
   async createSession(
     options: CreateSessionOptions,
-    requestOptions: RequestOptions = {},
-  ): Promise<Session> {
+    requestOptions: CreateOptions = {},
+  ): Promise<SessionOf<ActionType> | CreatedSessionInfo> {
+    const watch = requestOptions.watch ?? true;
+    if (typeof watch !== "boolean") {
+      throw new TypeError(
+        `watch must be true or false, got ${JSON.stringify(watch)}`,
+      );
+    }
     const body = createRequestBody(options);
+    const what = this.#transport.describe("POST", "/sessions");
     const info = await this.#transport.send(
       {
         method: "POST",
@@ -369,15 +237,15 @@ export class HandoffClient {
         signal: requestOptions.signal,
         timeoutMs: requestOptions.timeoutMs,
       },
-      (response) => this.#readSession(response, "POST /api/v1/sessions"),
+      (response) => this.#readSession(response, what),
     );
     if (info.status === "expired") {
-      throw new ProtocolError(
-        "POST /api/v1/sessions answered an expired session",
-        { cause: info },
-      );
+      throw new ProtocolError(`${what} answered an expired session`, {
+        cause: info,
+      });
     }
-    return new Session(info, this.#ctx, info.sessionTtlMs);
+    if (!watch) return info;
+    return newSession(info, this.#ctx, info.sessionTtlMs);
   }
 
   /**
@@ -414,11 +282,17 @@ export class HandoffClient {
    * Watch a session created elsewhere (another process, an earlier request
    * of an edge function). A completed session resolves its waiters at once.
    *
+   * Without `actionType` the session's type is {@linkcode AnySession}:
+   * check its `actionType` to narrow it. With it, the session is typed for
+   * that action and one of another action is refused.
+   *
+   * @typeParam A The action expected.
    * @param id The session id.
-   * @param requestOptions `signal`, `timeoutMs`.
+   * @param options `actionType`, `signal`, `timeoutMs`.
    * @returns The live session.
    * @throws {SessionExpiredError} The session has expired.
    * @throws {NotFoundError} No such session.
+   * @throws {TypeError} The session's action is not `actionType`.
    *
    * @example Answer a status request in an edge function
    * ```ts
@@ -427,29 +301,52 @@ export class HandoffClient {
    *
    * await using server = await startStubServer();
    * const client = new HandoffClient({ baseUrl: server.url, apiKey: server.apiKey });
-   * const { id } = await client.getSession(
-   *   (await client.createSession({ action: "photo", outputFormat: "jpg" })).id,
+   * const { id } = await client.createSession(
+   *   { action: "photo", outputFormat: "jpg" },
+   *   { watch: false },
    * ); // made by an earlier request
    * await server.phone.complete(id);
    *
    * await using session = await client.attachSession(id);
-   * const items = await session.waitForResult({ signal: AbortSignal.timeout(20_000) });
-   * console.assert(items.length === 1);
+   * if (session.actionType !== "scan") { // narrows AnySession
+   *   const items = await session.waitForResult({ signal: AbortSignal.timeout(20_000) });
+   *   console.assert(items.length === 1);
+   * }
    * ```
    */
-  async attachSession(
+  async attachSession<A extends ActionType = ActionType>(
     id: string,
-    requestOptions: RequestOptions = {},
-  ): Promise<Session> {
-    const { info, serverNow } = await this.#getSession(id, requestOptions);
+    options: AttachOptions<A> = {},
+  ): Promise<SessionOf<A>> {
+    const expected = options.actionType;
+    if (
+      expected !== undefined && expected !== "photo" &&
+      expected !== "signature" && expected !== "scan"
+    ) {
+      throw new TypeError(
+        `actionType must be "photo", "signature" or "scan", got ${
+          JSON.stringify(expected)
+        }`,
+      );
+    }
+    const { info, serverNow } = await this.#getSession(id, options);
     if (info.status === "expired") {
       throw new SessionExpiredError(
         `Session ${info.id} has expired (the server says so); create a new one.`,
         { cause: info, confirmed: true },
       );
     }
+    if (expected !== undefined && info.actionType !== expected) {
+      throw new TypeError(
+        `Session ${info.id} is a ${info.actionType} session, not a ${expected} session as attachSession() was told.`,
+      );
+    }
     const remaining = info.expiresAt.getTime() - serverNow;
-    return new Session(info, this.#ctx, Math.max(0, remaining));
+    return newSession(
+      info,
+      this.#ctx,
+      Math.max(0, remaining),
+    ) as SessionOf<A>;
   }
 
   /**
@@ -517,7 +414,7 @@ export class HandoffClient {
         return Promise.resolve({
           body: response.body === null ? new Blob([]).stream() : typedBody(
             response.body,
-            `GET /api/v1${request.path}`,
+            this.#transport.describe("GET", request.path),
             requestOptions.signal,
             (text) => this.#transport.redact(text),
           ),
@@ -553,9 +450,12 @@ export class HandoffClient {
   ): Promise<{ status: string }> {
     const body = await this.#getJson("/health", requestOptions);
     if (typeof body.status !== "string") {
-      throw new ProtocolError("GET /api/v1/health answered no status", {
-        cause: body,
-      });
+      throw new ProtocolError(
+        `${this.#transport.describe("GET", "/health")} answered no status`,
+        {
+          cause: body,
+        },
+      );
     }
     return { status: body.status };
   }
@@ -583,7 +483,9 @@ export class HandoffClient {
     const body = await this.#getJson("/version", requestOptions);
     if (typeof body.version !== "string" || typeof body.commit !== "string") {
       throw new ProtocolError(
-        "GET /api/v1/version answered no version or commit",
+        `${
+          this.#transport.describe("GET", "/version")
+        } answered no version or commit`,
         { cause: body },
       );
     }
@@ -594,7 +496,7 @@ export class HandoffClient {
     path: string,
     requestOptions: RequestOptions,
   ): Promise<Record<string, unknown>> {
-    const what = `GET /api/v1${path}`;
+    const what = this.#transport.describe("GET", path);
     const body = await this.#transport.send(
       {
         method: "GET",
@@ -629,7 +531,7 @@ export class HandoffClient {
       },
       async (response) => {
         const date = Date.parse(response.headers.get("date") ?? "");
-        const what = `GET /api/v1${path}`;
+        const what = this.#transport.describe("GET", path);
         const info = await this.#readSession(response, what);
         if (info.id !== id) {
           // A cache or proxy mixing up answers must not hand over another
@@ -832,11 +734,27 @@ export class SessionBuilder<A extends ActionType | undefined> {
   /**
    * Validate, create the session and start watching it.
    *
-   * @param requestOptions `signal`, `timeoutMs`.
-   * @returns The live session.
+   * @param requestOptions `signal`, `timeoutMs`; `watch` (`true` here).
+   * @returns The live session, typed by the action.
    * @throws {TypeError|RangeError} A missing action or format, or a bad TTL.
    */
-  invoke(requestOptions: RequestOptions = {}): Promise<Session> {
+  invoke(
+    requestOptions?: CreateOptions & { watch?: true },
+  ): Promise<BuiltSession<A>>;
+  /**
+   * Validate and only create the session: no socket, no timer (see
+   * {@linkcode HandoffClient.createSession}).
+   *
+   * @param requestOptions `{ watch: false }`, `signal`, `timeoutMs`.
+   * @returns What the server answered, typed by the action.
+   * @throws {TypeError|RangeError} A missing action or format, or a bad TTL.
+   */
+  invoke(
+    requestOptions: CreateOptions & { watch: false },
+  ): Promise<CreatedSessionInfo<Exclude<A, undefined>>>;
+  invoke(
+    requestOptions: CreateOptions = {},
+  ): Promise<SessionOf<ActionType> | CreatedSessionInfo> {
     const s = this.#state;
     if (s.action === undefined) {
       return Promise.reject(
@@ -873,3 +791,19 @@ export class SessionBuilder<A extends ActionType | undefined> {
     );
   }
 }
+
+/**
+ * What a builder's `invoke()` gives: the session typed by the chosen action
+ * (`never` before one is chosen: `invoke()` rejects then).
+ *
+ * @typeParam A The builder's action so far.
+ *
+ * @example
+ * ```ts
+ * import type { BuiltSession, Session } from "@handoff/client";
+ *
+ * const same: BuiltSession<"scan"> extends Session<"scan"> ? true : false = true;
+ * ```
+ */
+export type BuiltSession<A extends ActionType | undefined> = [A] extends
+  [ActionType] ? SessionOf<A> : never;

@@ -40,43 +40,70 @@ export class HandoffError extends Error {
 }
 
 /**
+ * What an {@linkcode ApiError} takes besides its status and messages.
+ *
+ * @example
+ * ```ts
+ * import { ApiError, type ApiErrorOptions } from "@handoff/client";
+ *
+ * const options: ApiErrorOptions = { cause: { error: "teapot" }, headers: { "x-request-id": "r1" } };
+ * console.assert(new ApiError(418, "teapot", "GET /x failed", options).headers.get("x-request-id") === "r1");
+ * ```
+ */
+export interface ApiErrorOptions extends ErrorOptions {
+  /** The headers of the answer; the error keeps a copy. @default {new Headers()} */
+  headers?: HeadersInit;
+}
+
+/**
  * The server answered with an error status. `status` is the HTTP status,
- * `serverMessage` the `error` field of the JSON body (or the body text), and
- * `cause` the parsed body. Use the subclasses to branch on the kind of error.
+ * `headers` a copy of the answer's headers, `serverMessage` the `error`
+ * field of the JSON body (or the body text), and `cause` the parsed body.
+ * Use the subclasses to branch on the kind of error; {@linkcode apiErrorFrom}
+ * is the one place that picks them.
+ *
+ * @typeParam TStatus The status code, narrowed by the subclasses.
  *
  * @example Branch on the status
  * ```ts
  * import { ApiError, apiErrorFrom } from "@handoff/client";
  *
- * const error = apiErrorFrom(409, { error: "session already completed" }, "POST /s/…/result");
+ * const error = apiErrorFrom(409, { error: "session already completed" }, "POST /s/…/result", { "x-request-id": "r1" });
  * console.assert(error instanceof ApiError && error.status === 409);
+ * console.assert(error instanceof ApiError && error.headers.get("x-request-id") === "r1");
  * ```
  */
-export class ApiError extends HandoffError {
+export class ApiError<TStatus extends number = number> extends HandoffError {
   /** The HTTP status code. */
-  readonly status: number;
+  readonly status: TStatus;
   /** The server's own message (`"session not found"`, …). */
   readonly serverMessage: string;
+  /**
+   * The headers of the answer (a copy: changing it changes nothing else).
+   * Values that showed the API key show `[redacted]` instead.
+   */
+  readonly headers: Headers;
 
   /**
    * Makes a new API error; prefer {@linkcode apiErrorFrom}, which picks the
-   * right subclass.
+   * right subclass. Every subclass takes the same arguments.
    *
    * @param status The HTTP status code.
    * @param serverMessage The server's message.
    * @param message The full message.
-   * @param options `cause`: the parsed body.
+   * @param options `cause`: the parsed body; `headers`: the answer's headers.
    */
   constructor(
-    status: number,
+    status: TStatus,
     serverMessage: string,
     message: string,
-    options?: ErrorOptions,
+    options: ApiErrorOptions = {},
   ) {
-    super(message, options);
+    super(message, { cause: options.cause });
     this.name = "ApiError";
     this.status = status;
     this.serverMessage = serverMessage;
+    this.headers = new Headers(options.headers);
   }
 }
 
@@ -87,21 +114,12 @@ export class ApiError extends HandoffError {
  * @example
  * ```ts
  * import { BadRequestError, apiErrorFrom } from "@handoff/client";
- * console.assert(apiErrorFrom(400, { error: "bad" }, "POST /sessions") instanceof BadRequestError);
+ * console.assert(apiErrorFrom(400, { error: "bad" }, "POST /api/v1/sessions") instanceof BadRequestError);
  * ```
  */
-export class BadRequestError extends ApiError {
-  /**
-   * Makes the error.
-   *
-   * @param serverMessage The server's message.
-   * @param message The full message.
-   * @param options `cause`: the parsed body.
-   */
-  constructor(serverMessage: string, message: string, options?: ErrorOptions) {
-    super(400, serverMessage, message, options);
-    this.name = "BadRequestError";
-  }
+export class BadRequestError extends ApiError<400> {
+  /** Always `"BadRequestError"`. */
+  override readonly name = "BadRequestError";
 }
 
 /**
@@ -110,44 +128,27 @@ export class BadRequestError extends ApiError {
  * @example
  * ```ts
  * import { UnauthorizedError, apiErrorFrom } from "@handoff/client";
- * console.assert(apiErrorFrom(401, { error: "invalid API key" }, "GET /health") instanceof UnauthorizedError);
+ * console.assert(apiErrorFrom(401, { error: "invalid API key" }, "GET /api/v1/sessions/x") instanceof UnauthorizedError);
  * ```
  */
-export class UnauthorizedError extends ApiError {
-  /**
-   * Makes the error.
-   *
-   * @param serverMessage The server's message.
-   * @param message The full message.
-   * @param options `cause`: the parsed body.
-   */
-  constructor(serverMessage: string, message: string, options?: ErrorOptions) {
-    super(401, serverMessage, message, options);
-    this.name = "UnauthorizedError";
-  }
+export class UnauthorizedError extends ApiError<401> {
+  /** Always `"UnauthorizedError"`. */
+  override readonly name = "UnauthorizedError";
 }
 
 /**
- * 404: no such session, or a download that does not exist or has expired.
+ * 404: no such session, or a download that does not exist or has expired;
+ * on any other route, a `baseUrl` that is not the Handoff server's root.
  *
  * @example
  * ```ts
  * import { NotFoundError, apiErrorFrom } from "@handoff/client";
- * console.assert(apiErrorFrom(404, { error: "session not found" }, "GET /sessions/x") instanceof NotFoundError);
+ * console.assert(apiErrorFrom(404, { error: "session not found" }, "GET /api/v1/sessions/x") instanceof NotFoundError);
  * ```
  */
-export class NotFoundError extends ApiError {
-  /**
-   * Makes the error.
-   *
-   * @param serverMessage The server's message.
-   * @param message The full message.
-   * @param options `cause`: the parsed body.
-   */
-  constructor(serverMessage: string, message: string, options?: ErrorOptions) {
-    super(404, serverMessage, message, options);
-    this.name = "NotFoundError";
-  }
+export class NotFoundError extends ApiError<404> {
+  /** Always `"NotFoundError"`. */
+  override readonly name = "NotFoundError";
 }
 
 /**
@@ -159,18 +160,9 @@ export class NotFoundError extends ApiError {
  * console.assert(apiErrorFrom(409, { error: "session already completed" }, "POST /s/x/result") instanceof ConflictError);
  * ```
  */
-export class ConflictError extends ApiError {
-  /**
-   * Makes the error.
-   *
-   * @param serverMessage The server's message.
-   * @param message The full message.
-   * @param options `cause`: the parsed body.
-   */
-  constructor(serverMessage: string, message: string, options?: ErrorOptions) {
-    super(409, serverMessage, message, options);
-    this.name = "ConflictError";
-  }
+export class ConflictError extends ApiError<409> {
+  /** Always `"ConflictError"`. */
+  override readonly name = "ConflictError";
 }
 
 /**
@@ -237,27 +229,12 @@ export class SessionExpiredError extends HandoffError {
  * @example
  * ```ts
  * import { ServerError, apiErrorFrom } from "@handoff/client";
- * console.assert(apiErrorFrom(503, "unavailable", "GET /health") instanceof ServerError);
+ * console.assert(apiErrorFrom(503, "unavailable", "GET /api/v1/health") instanceof ServerError);
  * ```
  */
 export class ServerError extends ApiError {
-  /**
-   * Makes the error.
-   *
-   * @param status The 5xx status code.
-   * @param serverMessage The server's message.
-   * @param message The full message.
-   * @param options `cause`: the parsed body.
-   */
-  constructor(
-    status: number,
-    serverMessage: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(status, serverMessage, message, options);
-    this.name = "ServerError";
-  }
+  /** Always `"ServerError"`. */
+  override readonly name = "ServerError";
 }
 
 /**
@@ -285,26 +262,72 @@ export class NetworkError extends HandoffError {
 }
 
 /**
- * The server did not answer within the request's `timeoutMs`. Distinct from
- * an abort through the caller's own signal, which rejects with the signal's
- * reason.
+ * What a {@linkcode TimeoutError} takes besides its message.
  *
  * @example
  * ```ts
+ * import { TimeoutError, type TimeoutErrorOptions } from "@handoff/client";
+ *
+ * const options: TimeoutErrorOptions = { cause: 1_000, attempts: 4, elapsedMs: 7_000 };
+ * console.assert(new TimeoutError("timed out", options).attempts === 4);
+ * ```
+ */
+export interface TimeoutErrorOptions extends ErrorOptions {
+  /** How many attempts timed out or failed. @default {1} */
+  attempts?: number;
+  /** Milliseconds from the first attempt to giving up, backoff included. @default {0} */
+  elapsedMs?: number;
+}
+
+/**
+ * The server did not answer within the request's `timeoutMs`, on the last of
+ * `attempts` attempts (a GET is retried after a timeout; `POST /sessions`
+ * is not). `cause` is the `timeoutMs` each attempt had.
+ *
+ * It is not the `DOMException` named `"TimeoutError"` that
+ * `AbortSignal.timeout()` rejects with: a signal of the caller's own that
+ * times out rejects with that exception, as any aborted signal does with its
+ * reason. Tell them apart with `instanceof`.
+ *
+ * @example Tell the two timeouts apart
+ * ```ts
  * import { TimeoutError } from "@handoff/client";
- * console.assert(new TimeoutError("timed out", { cause: 30_000 }).name === "TimeoutError");
+ *
+ * function describe(error: unknown): string {
+ *   if (error instanceof TimeoutError) {
+ *     return `the server did not answer (${error.attempts} attempts over ${error.elapsedMs} ms)`;
+ *   }
+ *   if (error instanceof DOMException && error.name === "TimeoutError") {
+ *     return "our own AbortSignal.timeout() ran out";
+ *   }
+ *   return String(error);
+ * }
+ * const error = new TimeoutError("timed out", { cause: 1_000, attempts: 4, elapsedMs: 7_000 });
+ * console.assert(error.name === "TimeoutError" && describe(error).includes("4 attempts"));
  * ```
  */
 export class TimeoutError extends HandoffError {
+  /** How many attempts were made (1 when the request was not retried). */
+  readonly attempts: number;
+  /**
+   * Milliseconds from the start of the first attempt until the request gave
+   * up, waits between attempts included (by the client's clock).
+   */
+  readonly elapsedMs: number;
+
   /**
    * Makes the error.
    *
-   * @param message What timed out, and after how long.
-   * @param options `cause`: the timeout in milliseconds.
+   * @param message What timed out, after how many attempts over how long,
+   *   and what to do.
+   * @param options `cause`: the timeout of each attempt in milliseconds;
+   *   `attempts` and `elapsedMs`.
    */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(message: string, options: TimeoutErrorOptions = {}) {
+    super(message, { cause: options.cause });
     this.name = "TimeoutError";
+    this.attempts = options.attempts ?? 1;
+    this.elapsedMs = options.elapsedMs ?? 0;
   }
 }
 
@@ -355,14 +378,30 @@ export class SessionClosedError extends HandoffError {
   }
 }
 
+/** How to fix a `baseUrl` that does not point at a Handoff server. */
+const CHECK_BASE_URL =
+  "check that baseUrl is the Handoff server's root URL, without /api/v1";
+
+/**
+ * The routes on which a 404 is the Handoff server's answer about an id:
+ * `/sessions/<id>` (and its `/result` and `/ws`) and `/downloads/<id>`.
+ */
+const ID_ROUTE =
+  /\/api\/v1\/(?:(sessions)\/[^/\s]+(?:\/result|\/ws)?|(downloads)\/[^/\s]+)$/;
+
 /**
  * Build the right error for an error answer: an {@linkcode ApiError}
  * subclass, or a {@linkcode SessionExpiredError} for `410`. This is the one
- * place where status codes map to classes.
+ * place where status codes map to classes, and where each gets its advice: a
+ * 404 on a session or download route means an unknown id (or an expired
+ * file), a 404 anywhere else (or any answer that is not the Handoff
+ * server's) a `baseUrl` that is not the server's root.
  *
  * @param status The HTTP status code.
  * @param body The parsed JSON body, or the body text.
- * @param what The request, as `METHOD /path` (never with a query string).
+ * @param what The request, as `METHOD /path` with the full path (base URL
+ *   prefix and `/api/v1` included, never a query string).
+ * @param headers The answer's headers; the error keeps a copy.
  * @returns The error to throw.
  *
  * @example
@@ -371,37 +410,44 @@ export class SessionClosedError extends HandoffError {
  * const error = apiErrorFrom(404, { error: "session not found" }, "GET /api/v1/sessions/abc");
  * console.assert(error instanceof NotFoundError);
  * console.assert(error.message.includes("session not found"));
+ *
+ * const wrongBase = apiErrorFrom(404, "404 page not found", "POST /handoff/api/v1/sessions");
+ * console.assert(wrongBase.message.includes("check that baseUrl"));
  * ```
  */
 export function apiErrorFrom(
   status: number,
   body: unknown,
   what: string,
+  headers?: HeadersInit,
 ): ApiError | SessionExpiredError {
   const serverMessage = messageOf(body);
-  const options = { cause: body };
+  const options = { cause: body, headers: headers ?? [] };
   const base = `${what} failed with ${status}: ${serverMessage}`;
   switch (status) {
     case 400:
       return new BadRequestError(
+        400,
         serverMessage,
         `${base}. The server refused the request; check the arguments and that the server speaks Handoff protocol v1.`,
         options,
       );
     case 401:
       return new UnauthorizedError(
+        401,
         serverMessage,
         `${base}. Check the client's apiKey against the server's API_KEYS.`,
         options,
       );
     case 404:
       return new NotFoundError(
+        404,
         serverMessage,
-        `${base}. The id is unknown to this server, or the file has expired.`,
+        `${base}. ${notFoundAdvice(what, body)}`,
         options,
       );
     case 409:
-      return new ConflictError(serverMessage, `${base}.`, options);
+      return new ConflictError(409, serverMessage, `${base}.`, options);
     case 410:
       return new SessionExpiredError(
         `${base}. The session outlived its session_ttl; create a new one.`,
@@ -416,7 +462,46 @@ export function apiErrorFrom(
       options,
     );
   }
+  if (status === 0 || (status >= 300 && status <= 399)) {
+    const location = new Headers(options.headers).get("location");
+    return new ApiError(
+      status,
+      serverMessage,
+      `${base}. The server redirects${
+        location === null ? "" : ` to ${clip(location)}`
+      }, and the client does not follow redirects (the API key must not go elsewhere): ${CHECK_BASE_URL} (and the right scheme, http or https).`,
+      options,
+    );
+  }
+  if (status === 405) {
+    return new ApiError(
+      status,
+      serverMessage,
+      `${base}. The Handoff server takes every method the client sends where it sends it, so another server answered: ${CHECK_BASE_URL}.`,
+      options,
+    );
+  }
   return new ApiError(status, serverMessage, `${base}.`, options);
+}
+
+/** What a 404 means, by the route it answered and the body it sent. */
+function notFoundAdvice(what: string, body: unknown): string {
+  const route = ID_ROUTE.exec(what);
+  if (route === null) {
+    return `There is no Handoff API at this address: ${CHECK_BASE_URL}.`;
+  }
+  if (typeof body === "string") {
+    // The Handoff server answers an unknown id with a JSON error; a text or
+    // HTML page is some other server's (or a proxy's) answer.
+    return `The Handoff server answers an unknown id with a JSON error, so this answer is another server's: ${CHECK_BASE_URL}.`;
+  }
+  return route[1] === "sessions"
+    ? "The session id is unknown to this server (a wrong id, or one made on another server)."
+    : "The download id is unknown to this server, or the file has expired (result_ttl).";
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? text.slice(0, 200) + "…" : text;
 }
 
 function messageOf(body: unknown): string {
@@ -427,8 +512,8 @@ function messageOf(body: unknown): string {
     return body.error;
   }
   if (typeof body === "string") {
-    const text = body.trim();
-    return text.length > 200 ? text.slice(0, 200) + "…" : text || "(no body)";
+    const text = clip(body.trim());
+    return text || "(no body)";
   }
   return "(no message)";
 }

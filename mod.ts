@@ -37,13 +37,35 @@
  */
 
 export {
+  type BuiltSession,
   type FormatOf,
   HandoffClient,
-  type HandoffClientOptions,
   SessionBuilder,
 } from "./client.ts";
-export type { FetchLike, RetryOptions } from "./_http.ts";
-export type { WebSocketAuth, WebSocketConstructor } from "./_socket.ts";
-export { Session } from "./session.ts";
+export {
+  CLIENT_DEFAULTS,
+  type ClientDefaults,
+  type FetchLike,
+  type HandoffClientOptions,
+  type ReconnectOptions,
+  type RetryOptions,
+  type WebSocketAuth,
+  type WebSocketConstructor,
+} from "./options.ts";
+export { type AnySession, Session, type SessionOf } from "./session.ts";
+export { qrCode } from "./qr.ts";
+export {
+  type RelayCompletedData,
+  type RelayDocument,
+  type RelayErrorData,
+  type RelayExpiredData,
+  type RelayFile,
+  type RelayOptions,
+  type RelaySessionData,
+  type RelayStatusData,
+  sessionEventResponse,
+  sessionEventStream,
+} from "./relay.ts";
 export * from "./errors.ts";
+export * from "./formats.ts";
 export type * from "./types.ts";

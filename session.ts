@@ -7,6 +7,7 @@
 
 import { Delivery } from "./_delivery.ts";
 import { Link, type SessionContext } from "./_link.ts";
+import type { Timers } from "./_timers.ts";
 import { qrOptions, renderQr } from "./_qr.ts";
 import type {
   ActionType,
@@ -15,6 +16,7 @@ import type {
   LiveSessionInfo,
   OutputFormat,
   QrCodeOptions,
+  ResultAction,
   ResultItem,
   ScanDocumentMode,
   ScanOutputFormat,
@@ -24,7 +26,16 @@ import type {
   WaitOptions,
 } from "./types.ts";
 
-export type { SessionContext };
+// Internal: how client.ts makes sessions and relay.ts reads one; neither is
+// part of the public API (mod.ts does not export them).
+let openSession: (
+  info: LiveSessionInfo,
+  ctx: SessionContext,
+  remainingMs: number,
+) => Session;
+let internals: (
+  session: Session,
+) => { readonly delivery: Delivery; readonly timers: Timers };
 
 /**
  * A session on the Handoff server, kept up to date over a WebSocket (or by
@@ -35,7 +46,17 @@ export type { SessionContext };
  * Statuses are delivered once each, in order, never backwards; `completed`
  * exactly once, whether the socket or a poll saw it first. Once the session
  * completes or expires it releases its socket and timers by itself; `close()`
- * does so earlier.
+ * does so earlier. Until then its socket and timers keep the process alive:
+ * a script that only creates a session and shows its QR code should create
+ * it with `{ watch: false }` instead.
+ *
+ * The type follows the action: `waitForResult()` compiles only on photo and
+ * signature sessions, `waitForScanResult()` only on scans, and the
+ * completion's type is narrowed to match. A session whose action is not
+ * known at compile time ({@linkcode AnySession}, from `attachSession`) is
+ * narrowed by checking `actionType`.
+ *
+ * @typeParam A The session's action.
  *
  * @example Wait for a photo
  * ```ts
@@ -56,13 +77,14 @@ export type { SessionContext };
  * console.assert(seen.at(-1) === "completed");
  * ```
  */
-export class Session implements AsyncDisposable {
+export class Session<A extends ActionType = ActionType>
+  implements AsyncDisposable {
   /** The session id (a UUID). */
   readonly id: string;
   /** The URL the person opens on their phone; show it as a QR code. */
   readonly url: string;
   /** What the person is asked to do. */
-  readonly actionType: ActionType;
+  readonly actionType: A;
   /** The output format of a photo or signature session. */
   readonly outputFormat: OutputFormat | undefined;
   /** The document mode of a scan session. */
@@ -78,26 +100,35 @@ export class Session implements AsyncDisposable {
 
   readonly #delivery: Delivery;
   readonly #link: Link;
+  readonly #timers: Timers;
   #qr: Map<string, Promise<string>> | undefined;
   #closing: Promise<void> | undefined;
 
-  /**
-   * Internal: sessions come from {@linkcode HandoffClient}.
-   *
-   * @param info What the server said about the session.
-   * @param ctx What the session shares with its client.
-   * @param remainingMs Milliseconds until the TTL runs out, by the local clock.
-   */
-  constructor(info: LiveSessionInfo, ctx: SessionContext, remainingMs: number) {
+  static {
+    openSession = (info, ctx, remainingMs) =>
+      new Session(info, ctx, remainingMs);
+    internals = (session) => ({
+      delivery: session.#delivery,
+      timers: session.#timers,
+    });
+  }
+
+  // Sessions come from HandoffClient: the context is internal.
+  private constructor(
+    info: LiveSessionInfo,
+    ctx: SessionContext,
+    remainingMs: number,
+  ) {
     this.id = info.id;
     this.url = info.url;
-    this.actionType = info.actionType;
+    this.actionType = info.actionType as A;
     this.outputFormat = info.outputFormat;
     this.documentMode = info.documentMode;
     this.scanOutputFormat = info.scanOutputFormat;
     this.introText = info.introText;
     this.createdAt = info.createdAt;
     this.expiresAt = info.expiresAt;
+    this.#timers = ctx.transport.timers;
     this.#delivery = new Delivery(info.id, info.status, ctx.onListenerError);
     this.#link = new Link(info, ctx, remainingMs, this.#delivery);
   }
@@ -115,13 +146,17 @@ export class Session implements AsyncDisposable {
   /** The files, once a photo or signature session has completed. */
   get result(): readonly ResultItem[] | undefined {
     const end = this.#delivery.end;
-    return end?.kind === "completed" ? end.event.result : undefined;
+    return end?.kind === "completed" && end.event.actionType !== "scan"
+      ? end.event.result
+      : undefined;
   }
 
   /** The documents, once a scan session has completed. */
   get scanResult(): ScanResult | undefined {
     const end = this.#delivery.end;
-    return end?.kind === "completed" ? end.event.scanResult : undefined;
+    return end?.kind === "completed" && end.event.actionType === "scan"
+      ? end.event.scanResult
+      : undefined;
   }
 
   /**
@@ -146,11 +181,13 @@ export class Session implements AsyncDisposable {
    * off();
    * ```
    */
-  onEvent(listener: (event: SessionEvent) => void): () => void {
+  onEvent(listener: (event: SessionEvent<A>) => void): () => void {
     if (typeof listener !== "function") {
       throw new TypeError("onEvent() takes a function");
     }
-    return this.#delivery.onEvent(listener);
+    return this.#delivery.onEvent(
+      listener as (event: SessionEvent) => void,
+    );
   }
 
   /**
@@ -196,13 +233,13 @@ export class Session implements AsyncDisposable {
    * await using session = await client.createSession({ action: "photo", outputFormat: "jpg" });
    * await server.phone.complete(session.id);
    * for await (const event of session.events({ signal: AbortSignal.timeout(60_000) })) {
-   *   if (event.type === "completed") console.log(event.result);
+   *   if (event.type === "completed") console.log(event.result); // a photo's files
    * }
    * ```
    */
   async *events(
     options: WaitOptions = {},
-  ): AsyncGenerator<SessionEvent, void, undefined> {
+  ): AsyncGenerator<SessionEvent<A>, void, undefined> {
     const { signal } = options;
     signal?.throwIfAborted();
     const queue: SessionEvent[] = [];
@@ -226,7 +263,7 @@ export class Session implements AsyncDisposable {
       for (;;) {
         while (queue.length > 0) {
           const event = queue.shift()!;
-          yield event;
+          yield event as SessionEvent<A>;
           if (event.type !== "status_update") return;
         }
         signal?.throwIfAborted();
@@ -250,7 +287,8 @@ export class Session implements AsyncDisposable {
    * @returns The result items (may be empty).
    * @throws {SessionExpiredError} The session expired first.
    * @throws {SessionClosedError} The session was closed first.
-   * @throws {TypeError} This is a scan session: use {@linkcode Session.waitForScanResult}.
+   * @throws {TypeError} This is a scan session: use {@linkcode Session.waitForScanResult}
+   *   (a scan session does not compile here; untyped callers get the error).
    *
    * @example
    * ```ts
@@ -265,14 +303,17 @@ export class Session implements AsyncDisposable {
    * console.assert(items[0]?.contentType === "image/jpeg");
    * ```
    */
-  async waitForResult(options: WaitOptions = {}): Promise<ResultItem[]> {
-    if (this.actionType === "scan") {
+  async waitForResult(
+    this: Session<ResultAction>,
+    options: WaitOptions = {},
+  ): Promise<ResultItem[]> {
+    if ((this.actionType as ActionType) === "scan") {
       throw new TypeError(
         `Session ${this.id} is a scan session: use waitForScanResult() instead of waitForResult().`,
       );
     }
     const event = await this.#wait(options.signal);
-    return [...(event.result ?? [])];
+    return event.actionType === "scan" ? [] : [...event.result];
   }
 
   /**
@@ -282,7 +323,8 @@ export class Session implements AsyncDisposable {
    * @returns The scan result.
    * @throws {SessionExpiredError} The session expired first.
    * @throws {SessionClosedError} The session was closed first.
-   * @throws {TypeError} This is not a scan session: use {@linkcode Session.waitForResult}.
+   * @throws {TypeError} This is not a scan session: use {@linkcode Session.waitForResult}
+   *   (only scan sessions compile here; untyped callers get the error).
    *
    * @example
    * ```ts
@@ -297,20 +339,24 @@ export class Session implements AsyncDisposable {
    * console.assert(documents.length === 1);
    * ```
    */
-  async waitForScanResult(options: WaitOptions = {}): Promise<ScanResult> {
+  async waitForScanResult(
+    this: Session<"scan">,
+    options: WaitOptions = {},
+  ): Promise<ScanResult> {
     if (this.actionType !== "scan") {
       throw new TypeError(
         `Session ${this.id} is a ${this.actionType} session: use waitForResult() instead of waitForScanResult().`,
       );
     }
     const event = await this.#wait(options.signal);
-    return event.scanResult ?? { documents: [] };
+    return event.actionType === "scan" ? event.scanResult : { documents: [] };
   }
 
   /**
    * The session URL as a QR code: a `data:image/png;base64,…` URL by default
    * (256 px, error correction M), or an SVG document. Cached per options. The
-   * QR library is loaded on the first call.
+   * QR library is loaded on the first call. The same as the standalone
+   * {@linkcode qrCode} of the session's `url`.
    *
    * @param options Format, size, error correction, margin.
    * @returns A PNG data URL or an SVG document.
@@ -391,4 +437,59 @@ export class Session implements AsyncDisposable {
       );
     });
   }
+}
+
+/**
+ * A session whose action is known only at run time (from
+ * {@linkcode HandoffClient.attachSession}): check `actionType` to get the
+ * typed session.
+ *
+ * @example
+ * ```ts
+ * import type { AnySession } from "@handoff/client";
+ *
+ * async function files(session: AnySession): Promise<number> {
+ *   if (session.actionType === "scan") {
+ *     return (await session.waitForScanResult()).documents.length;
+ *   }
+ *   return (await session.waitForResult()).length; // a photo or a signature
+ * }
+ * ```
+ */
+export type AnySession =
+  | Session<"photo">
+  | Session<"signature">
+  | Session<"scan">;
+
+/**
+ * The session type of an action: {@linkcode AnySession} when the action is
+ * not known at compile time.
+ *
+ * @typeParam A The action (or a union of actions).
+ *
+ * @example
+ * ```ts
+ * import type { SessionOf } from "@handoff/client";
+ *
+ * type Signing = SessionOf<"signature">; // Session<"signature">
+ * type Either = SessionOf<"photo" | "scan">; // Session<"photo"> | Session<"scan">
+ * ```
+ */
+export type SessionOf<A extends ActionType> = A extends ActionType ? Session<A>
+  : never;
+
+/** Internal: a new live session. */
+export function newSession(
+  info: LiveSessionInfo,
+  ctx: SessionContext,
+  remainingMs: number,
+): AnySession {
+  return openSession(info, ctx, remainingMs) as AnySession;
+}
+
+/** Internal: a session's delivery and clock, for the relay. */
+export function sessionInternals(
+  session: Session,
+): { readonly delivery: Delivery; readonly timers: Timers } {
+  return internals(session);
 }

@@ -417,16 +417,28 @@ export interface StatusUpdateEvent {
 }
 
 /**
- * A photo or signature session completed.
+ * The actions whose result is a list of files: photos and signatures.
  *
  * @example
  * ```ts
- * import type { CompletedEvent } from "@handoff/client";
+ * import type { ResultAction } from "@handoff/client";
  *
- * const files = (event: CompletedEvent) => event.result ?? event.scanResult?.documents ?? [];
+ * const action: ResultAction = "signature"; // not "scan"
  * ```
  */
-export interface CompletedEvent {
+export type ResultAction = "photo" | "signature";
+
+/**
+ * A photo or signature session completed: `result` holds its files.
+ *
+ * @example
+ * ```ts
+ * import type { ResultCompletedEvent } from "@handoff/client";
+ *
+ * const names = (event: ResultCompletedEvent) => event.result.map((item) => item.filename);
+ * ```
+ */
+export interface ResultCompletedEvent {
   /** Tells the kinds of event apart. */
   readonly type: "completed";
   /** The session the event is about. */
@@ -435,11 +447,56 @@ export interface CompletedEvent {
   readonly status: "completed";
   /** When the server sent it (or the client observed it). */
   readonly timestamp: Date;
-  /** The files (may be empty). Absent on scan sessions. */
-  readonly result?: readonly ResultItem[];
-  /** The documents of a scan session. Absent on photo and signature sessions. */
-  readonly scanResult?: ScanResult;
+  /** The session's action; tells the kinds of completion apart. */
+  readonly actionType: ResultAction;
+  /** The files (may be empty). */
+  readonly result: readonly ResultItem[];
 }
+
+/**
+ * A scan session completed: `scanResult` holds its documents.
+ *
+ * @example
+ * ```ts
+ * import type { ScanCompletedEvent } from "@handoff/client";
+ *
+ * const count = (event: ScanCompletedEvent) => event.scanResult.documents.length;
+ * ```
+ */
+export interface ScanCompletedEvent {
+  /** Tells the kinds of event apart. */
+  readonly type: "completed";
+  /** The session the event is about. */
+  readonly sessionId: string;
+  /** Always `"completed"`. */
+  readonly status: "completed";
+  /** When the server sent it (or the client observed it). */
+  readonly timestamp: Date;
+  /** Always `"scan"`; tells the kinds of completion apart. */
+  readonly actionType: "scan";
+  /** The documents. */
+  readonly scanResult: ScanResult;
+}
+
+/**
+ * A session completed: a {@linkcode ScanCompletedEvent} for a scan, else a
+ * {@linkcode ResultCompletedEvent}. `actionType` tells them apart; a typed
+ * session's events are already narrowed.
+ *
+ * @typeParam A The session's action; all of them by default.
+ *
+ * @example
+ * ```ts
+ * import type { CompletedEvent } from "@handoff/client";
+ *
+ * const files = (event: CompletedEvent) =>
+ *   event.actionType === "scan" ? event.scanResult.documents.length : event.result.length;
+ * const photo = (event: CompletedEvent<"photo">) => event.result[0]?.downloadId;
+ * ```
+ */
+export type CompletedEvent<A extends ActionType = ActionType> = A extends "scan"
+  ? ScanCompletedEvent
+  : ResultCompletedEvent;
 
 /**
  * The session expired before it completed.
@@ -465,6 +522,8 @@ export interface ExpiredEvent {
 /**
  * Everything a session reports to its listeners.
  *
+ * @typeParam A The session's action: narrows the completion.
+ *
  * @example
  * ```ts
  * import type { SessionEvent } from "@handoff/client";
@@ -472,13 +531,18 @@ export interface ExpiredEvent {
  * function log(event: SessionEvent): void {
  *   switch (event.type) {
  *     case "status_update": console.log("now", event.status); break;
- *     case "completed": console.log("done", event.result ?? event.scanResult); break;
+ *     case "completed":
+ *       console.log("done", event.actionType === "scan" ? event.scanResult : event.result);
+ *       break;
  *     case "expired": console.log("too late"); break;
  *   }
  * }
  * ```
  */
-export type SessionEvent = StatusUpdateEvent | CompletedEvent | ExpiredEvent;
+export type SessionEvent<A extends ActionType = ActionType> =
+  | StatusUpdateEvent
+  | CompletedEvent<A>
+  | ExpiredEvent;
 
 /**
  * How a session hears from the server:
@@ -512,31 +576,6 @@ export type ConnectionState =
   | "closed";
 
 /**
- * How a session reconnects its WebSocket.
- *
- * @example
- * ```ts
- * import type { ReconnectOptions } from "@handoff/client";
- *
- * const gentle: ReconnectOptions = { initialDelayMs: 2_000, maxDelayMs: 60_000, attemptsBeforePolling: 5 };
- * ```
- */
-export interface ReconnectOptions {
-  /** Delay before the first reconnect; doubles each time, with jitter. @default {1000} */
-  initialDelayMs?: number;
-  /** Longest delay between two attempts. @default {30000} */
-  maxDelayMs?: number;
-  /**
-   * Failed attempts in a row before polling starts (while reconnecting goes
-   * on); from then on `connection` is `polling`, or `unreachable` while the
-   * requests fail too. @default {3}
-   */
-  attemptsBeforePolling?: number;
-  /** A socket that stayed up this long resets the attempt count. @default {10000} */
-  stableAfterMs?: number;
-}
-
-/**
  * Options of {@linkcode Session.waitForResult} and {@linkcode Session.events}.
  *
  * @example
@@ -566,6 +605,71 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Per-attempt timeout for this call. @default {the client's `timeoutMs`} */
   timeoutMs?: number;
+}
+
+/**
+ * Options of {@linkcode HandoffClient.createSession} and of the builder's
+ * `invoke()`.
+ *
+ * @example Create only: no socket, no timer
+ * ```ts
+ * import type { CreateOptions } from "@handoff/client";
+ *
+ * const options: CreateOptions = { watch: false, signal: AbortSignal.timeout(5_000) };
+ * ```
+ */
+export interface CreateOptions extends RequestOptions {
+  /**
+   * `true`: return a live {@linkcode Session} that watches the session (a
+   * WebSocket, timers: they keep the process alive until it completes,
+   * expires or is closed). `false`: only create it and return what the
+   * server answered ({@linkcode CreatedSessionInfo}: id, url, expiry), for
+   * a stateless backend or an edge function that shows the QR code and lets
+   * another request attach later. @default {true}
+   */
+  watch?: boolean;
+}
+
+/**
+ * Options of {@linkcode HandoffClient.attachSession}.
+ *
+ * @typeParam A The action the caller expects.
+ *
+ * @example
+ * ```ts
+ * import type { AttachOptions } from "@handoff/client";
+ *
+ * const options: AttachOptions<"photo"> = { actionType: "photo", timeoutMs: 5_000 };
+ * ```
+ */
+export interface AttachOptions<A extends ActionType = ActionType>
+  extends RequestOptions {
+  /**
+   * The action the session must have: the session is then typed for it, and
+   * a session of another action is refused with a `TypeError`.
+   * @default {any action: check the session's `actionType` to narrow it}
+   */
+  actionType?: A;
+}
+
+/**
+ * What {@linkcode HandoffClient.createSession} returns with
+ * `{ watch: false }`: the server's answer, typed by the action.
+ *
+ * @typeParam A The session's action.
+ *
+ * @example
+ * ```ts
+ * import type { CreatedSessionInfo } from "@handoff/client";
+ *
+ * const show = (info: CreatedSessionInfo<"photo">) =>
+ *   ({ id: info.id, url: info.url, expiresAt: info.expiresAt.toISOString() });
+ * ```
+ */
+export interface CreatedSessionInfo<A extends ActionType = ActionType>
+  extends LiveSessionInfo {
+  /** The action asked for. */
+  readonly actionType: A;
 }
 
 /**

@@ -166,7 +166,7 @@ async function latency(params: Params): Promise<unknown> {
     };
     const sockets: WebSocket[] = [];
     const floorSockets = new Map<string, WebSocket>();
-    const live: Session[] = [];
+    const live: Session<"photo">[] = [];
     const open = (id: string) =>
       new WebSocket(
         `${stub.url.replace(/^http/, "ws")}/api/v1/sessions/${id}/ws`,
@@ -350,7 +350,7 @@ async function scale(params: Params): Promise<unknown> {
   const before = { ...Deno.memoryUsage(), proc: procMemory() };
 
   const ids: string[] = [];
-  const sessions: Session[] = [];
+  const sessions: Session<"photo">[] = [];
   const sockets: WebSocket[] = [];
   let connected = 0;
   let completed = 0;
@@ -551,7 +551,7 @@ async function create(params: Params): Promise<unknown> {
   const MODES: readonly Mode[] = ["raw", "signal", "client"];
   const cpu: Record<Mode, number[]> = { raw: [], signal: [], client: [] };
   const run = async (mode: Mode | "client+ws") => {
-    const sessions: Session[] = [];
+    const sessions: Session<"photo">[] = [];
     const cpuStart = process.cpuUsage();
     const start = performance.now();
     if (mode === "raw") {

@@ -35,8 +35,7 @@ export type TrackedSession = Pick<
   | "connection"
   | "onEvent"
   | "onConnectionChange"
-  | "waitForResult"
-  | "waitForScanResult"
+  | "events"
   | "close"
 >;
 
@@ -470,9 +469,9 @@ export class Registry {
     if (event.type === "completed") {
       patch = {
         ...patch,
-        ...(event.scanResult !== undefined
+        ...(event.actionType === "scan"
           ? { documents: this.#ownScan(entry, event.scanResult) }
-          : { result: this.#ownItems(entry, event.result ?? []) }),
+          : { result: this.#ownItems(entry, event.result) }),
       };
     }
     if (patch.timeline === undefined && event.type === "status_update") return;
@@ -495,9 +494,11 @@ export class Registry {
 
   #watchFailure(entry: Entry): void {
     const { session } = entry;
-    const outcome: Promise<unknown> = session.actionType === "scan"
-      ? session.waitForScanResult()
-      : session.waitForResult();
+    const outcome = (async () => {
+      for await (const _ of session.events()) {
+        // the events themselves come through onEvent; this only hears a failure
+      }
+    })();
     outcome.catch((error: unknown) => {
       if (
         error instanceof SessionExpiredError ||

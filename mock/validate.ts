@@ -7,8 +7,19 @@
  * @module
  */
 
-import { GoDurationError, parseGoDuration } from "../_duration.ts";
-import type { CreateSessionOptions } from "../mod.ts";
+import {
+  ACTION_TYPES,
+  type CreateSessionOptions,
+  parseDuration,
+  PHOTO_FORMATS,
+  type PhotoFormat,
+  SCAN_DOCUMENT_MODES,
+  SCAN_OUTPUT_FORMATS,
+  type ScanDocumentMode,
+  type ScanOutputFormat,
+  SIGNATURE_FORMATS,
+  type SignatureFormat,
+} from "../mod.ts";
 
 /** One problem with one field of the form. */
 export interface FieldError {
@@ -25,8 +36,8 @@ export type ValidationResult =
 
 /** The output formats of each action, in the order the form shows them. */
 export const OUTPUT_FORMATS = {
-  photo: ["jpg", "png", "pdf"],
-  signature: ["svg", "png", "pdf"],
+  photo: PHOTO_FORMATS,
+  signature: SIGNATURE_FORMATS,
 } as const;
 
 /** The longest intro text accepted, in characters. */
@@ -50,6 +61,14 @@ function list(values: readonly string[]): string {
   return values.map((v) => `"${v}"`).join(", ");
 }
 
+/** `"a", "b" or "c"`. */
+function choices(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length < 2
+    ? quoted.join("")
+    : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+}
+
 /** A blank form field (absent, null or only spaces) counts as not given. */
 function blank(value: unknown): boolean {
   return value === undefined || value === null ||
@@ -71,11 +90,11 @@ function duration(
     return undefined;
   }
   const text = value.trim();
-  let ns: bigint;
+  let ms: number;
   try {
-    ns = parseGoDuration(text);
+    ms = parseDuration(text);
   } catch (error) {
-    if (!(error instanceof GoDurationError)) throw error;
+    if (!(error instanceof TypeError)) throw error;
     errors.push({
       field,
       message:
@@ -83,7 +102,7 @@ function duration(
     });
     return undefined;
   }
-  if (ns <= 0n) {
+  if (ms <= 0) {
     errors.push({ field, message: `${label} must be longer than zero` });
     return undefined;
   }
@@ -181,13 +200,13 @@ export function validateCreateForm(body: unknown): ValidationResult {
     } else if (action === "photo") {
       options = {
         action,
-        outputFormat: form.outputFormat as "jpg" | "png" | "pdf",
+        outputFormat: form.outputFormat as PhotoFormat,
         ...common,
       };
     } else {
       options = {
         action,
-        outputFormat: form.outputFormat as "svg" | "png" | "pdf",
+        outputFormat: form.outputFormat as SignatureFormat,
         ...common,
       };
     }
@@ -195,37 +214,36 @@ export function validateCreateForm(body: unknown): ValidationResult {
     if (!blank(form.outputFormat)) {
       errors.push({
         field: "outputFormat",
-        message:
-          'A scan has no outputFormat: use scanOutputFormat ("pdf" or "images")',
+        message: `A scan has no outputFormat: use scanOutputFormat (${
+          choices(SCAN_OUTPUT_FORMATS)
+        })`,
       });
     }
     const mode = blank(form.documentMode) ? undefined : form.documentMode;
     const format = blank(form.scanOutputFormat)
       ? undefined
       : form.scanOutputFormat;
-    if (mode !== undefined && !oneOf(mode, ["single", "multi"])) {
+    if (mode !== undefined && !oneOf(mode, SCAN_DOCUMENT_MODES)) {
       errors.push({
         field: "documentMode",
-        message: `The document mode must be "single" or "multi", got ${
-          JSON.stringify(mode)
-        }`,
+        message: `The document mode must be ${
+          choices(SCAN_DOCUMENT_MODES)
+        }, got ${JSON.stringify(mode)}`,
       });
     }
-    if (format !== undefined && !oneOf(format, ["pdf", "images"])) {
+    if (format !== undefined && !oneOf(format, SCAN_OUTPUT_FORMATS)) {
       errors.push({
         field: "scanOutputFormat",
-        message: `The scan output format must be "pdf" or "images", got ${
-          JSON.stringify(format)
-        }`,
+        message: `The scan output format must be ${
+          choices(SCAN_OUTPUT_FORMATS)
+        }, got ${JSON.stringify(format)}`,
       });
     }
     options = {
       action,
-      ...(mode !== undefined
-        ? { documentMode: mode as "single" | "multi" }
-        : {}),
+      ...(mode !== undefined ? { documentMode: mode as ScanDocumentMode } : {}),
       ...(format !== undefined
-        ? { scanOutputFormat: format as "pdf" | "images" }
+        ? { scanOutputFormat: format as ScanOutputFormat }
         : {}),
       ...common,
     };
@@ -233,10 +251,10 @@ export function validateCreateForm(body: unknown): ValidationResult {
     errors.push({
       field: "action",
       message: blank(action)
-        ? 'Choose an action: "photo", "signature" or "scan"'
-        : `Unknown action ${
-          JSON.stringify(action)
-        }: choose "photo", "signature" or "scan"`,
+        ? `Choose an action: ${choices(ACTION_TYPES)}`
+        : `Unknown action ${JSON.stringify(action)}: choose ${
+          choices(ACTION_TYPES)
+        }`,
     });
   }
   if (errors.length > 0 || options === undefined) {

@@ -358,8 +358,8 @@ export function summaryMarkdown(tally: Tally, settings: RunSettings): string {
     row(["checks after expiry of a completed session", tally.lateChecks]),
     row(["unhandled rejections", tally.unhandledRejections]),
     row([
-      "**leaked resources** (client sockets not closed / stub sockets left open)",
-      `**${tally.socketsLeaked} / ${tally.stubSocketsLeft}** of ${tally.socketsOpened} sockets; op and resource sanitizers: see the run's verdict`,
+      "**leaked resources** (client socket connections not closed / stub sockets left open)",
+      `**${tally.socketsLeaked} / ${tally.stubSocketsLeft}** of ${tally.socketsOpened} upgrade requests; op and resource sanitizers: see the run's verdict`,
     ]),
     row([
       "completion → delivered (p50 / p99 / max)",

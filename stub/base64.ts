@@ -1,6 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
-// Base64 as Go's encoding/base64 decodes it (padded, CR/LF ignored), and the
-// standard encoding.
+// Base64 as Go's encoding/base64 decodes it (padded, CR/LF ignored). The
+// encoding is the client's (`../_base64.ts`).
 
 const STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL_SAFE =
@@ -55,13 +55,4 @@ export function decodeGoBase64(
 ): Uint8Array<ArrayBuffer> | undefined {
   tables ??= { std: table(STD), url: table(URL_SAFE) };
   return decodeWith(input, tables.std) ?? decodeWith(input, tables.url);
-}
-
-/** Standard base64 with padding. */
-export function encodeBase64(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(bin);
 }

@@ -1,7 +1,7 @@
 // Copyright 2026 the handoff authors. MIT license.
 // The simulated phone: real requests through the stub's own handler.
 
-import { encodeBase64 } from "./base64.ts";
+import { encodeBase64 } from "../_base64.ts";
 import { sampleJpeg, samplePng } from "./samples.ts";
 import {
   type StubPageUpload,

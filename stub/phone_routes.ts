@@ -2,6 +2,7 @@
 // The phone side under /s/:id: pages, result submission, scan upload and
 // finalization. No API key: the session id is the secret.
 
+import { BodyTooLargeError, readBody } from "../_body.ts";
 import { decodeGoBase64 } from "./base64.ts";
 import { nowMicros } from "./clock.ts";
 import type { AppContext } from "./context.ts";
@@ -239,42 +240,6 @@ export async function submitResult(
   return jsonText(200, `{"items":${json}}`);
 }
 
-/**
- * Read a body up to `limit` bytes; `undefined` when it is longer, like Go's
- * `http.MaxBytesReader`.
- */
-async function readLimited(
-  req: Request,
-  limit: number,
-): Promise<Uint8Array | undefined> {
-  const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (declared > limit) {
-    await req.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (req.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
 /** Go's `strconv.Atoi` accepting only values >= 0; anything else is 0. */
 function index(value: string | undefined): bigint {
   if (value === undefined || !/^[+-]?\d+$/.test(value)) return 0n;
@@ -314,10 +279,13 @@ export async function scanUpload(
   let form: MultipartForm;
   try {
     const boundary = multipartBoundary(req.headers.get("content-type"));
-    const body = await readLimited(req, ctx.config.scanUploadMaxBytes);
-    if (body === undefined) return jsonError(413, "request body too large");
+    // Like Go's `http.MaxBytesReader`.
+    const body = await readBody(req, ctx.config.scanUploadMaxBytes);
     form = parseMultipart(body, boundary);
   } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      return jsonError(413, "request body too large");
+    }
     if (!(error instanceof MultipartError)) throw error;
     await req.body?.cancel().catch(() => {});
     return jsonError(400, `failed to parse multipart form: ${error.message}`);

@@ -33,6 +33,8 @@ export class RelayConnection {
    */
   #lost = false;
   #closed = false;
+  /** Whether the client asked for a WebSocket upgrade on it. */
+  upgrade = false;
   /** Settles when both directions have stopped and both sides are closed. */
   readonly done: Promise<void>;
 
@@ -206,6 +208,18 @@ export class Relay {
   /** The relayed connection whose upstream side has local port `port`. */
   connectionFor(port: number | undefined): RelayConnection | undefined {
     return port === undefined ? undefined : this.#byUpstreamPort.get(port);
+  }
+
+  /**
+   * Relayed connections that carried a WebSocket upgrade request and are
+   * not closed yet (`StubStats.openUpgradeConnections`).
+   */
+  get openUpgradeConnections(): number {
+    let count = 0;
+    for (const connection of this.#connections) {
+      if (connection.upgrade) count++;
+    }
+    return count;
   }
 
   /** Heal every relayed connection (see {@linkcode RelayConnection.heal}). */

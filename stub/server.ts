@@ -201,6 +201,10 @@ class StubServerImpl implements StubServer {
   async #network(req: Request, remotePort: number): Promise<Response> {
     const route = routeOf(req);
     this.#ctx.stats.requests[route]++;
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      const connection = this.#relay?.connectionFor(remotePort);
+      if (connection !== undefined) connection.upgrade = true;
+    }
     const faults = this.#faultState;
     if (faults.latencyMs > 0) await faults.sleep(faults.latencyMs);
     if (route !== "phone" && route !== "other") {
@@ -344,6 +348,7 @@ class StubServerImpl implements StubServer {
       requests: { ...stats.requests },
       upgrades: stats.upgrades,
       openWebSockets: this.#ctx.hub.size,
+      openUpgradeConnections: this.#relay?.openUpgradeConnections,
       upgradeAuth: { ...stats.upgradeAuth },
     };
   }

@@ -356,6 +356,16 @@ export interface StubStats {
   readonly upgrades: number;
   /** WebSockets open now. */
   readonly openWebSockets: number;
+  /**
+   * Client connections that asked for a WebSocket upgrade (accepted or
+   * refused) and that are still open at the TCP level: the client has not
+   * closed them, and no fault cut them. Unlike `openWebSockets`, this sees
+   * the sockets the server no longer tracks, such as a half-open one the
+   * client never drops: at the end of a test, anything but 0 is a client
+   * socket leaked. Counted by the relay of `transportFaults`; `undefined`
+   * without it.
+   */
+  readonly openUpgradeConnections: number | undefined;
   /** How the API key was presented on accepted upgrades. */
   readonly upgradeAuth: { readonly header: number; readonly query: number };
 }

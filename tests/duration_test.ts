@@ -1,6 +1,7 @@
 // Copyright 2026 the handoff authors. MIT license.
 import assert from "node:assert/strict";
 import { goQuote, millisToGoDuration, parseGoDuration } from "../_duration.ts";
+import { parseDuration } from "../mod.ts";
 
 const NS = 1n, US = 1000n, MS = 1000_000n, S = 1000_000_000n;
 const M = 60n * S, H = 60n * M;
@@ -82,6 +83,37 @@ Deno.test("parseGoDuration() fails with Go's own messages", () => {
   for (const [input, message] of cases) {
     assert.throws(() => parseGoDuration(input), { message }, input);
   }
+});
+
+Deno.test("parseDuration() reads Go durations into milliseconds and refuses the rest with Go's message", () => {
+  const cases: [string, number][] = [
+    ["0", 0],
+    ["30m", 1_800_000],
+    ["1h30m", 5_400_000],
+    ["1.5s", 1_500],
+    ["-2h", -7_200_000],
+    ["250us", 0.25],
+    ["1ns", 0.000001],
+  ];
+  for (const [input, want] of cases) {
+    assert.equal(parseDuration(input), want, input);
+  }
+  for (const input of ["", "5", "abc", "1d", "3000000h"]) {
+    let message = "";
+    try {
+      parseGoDuration(input);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    assert.throws(() => parseDuration(input), { name: "TypeError", message });
+  }
+  assert.throws(
+    () => parseDuration(300 as unknown as string),
+    {
+      name: "TypeError",
+      message: 'A duration must be a string like "30m", got number',
+    },
+  );
 });
 
 Deno.test("goQuote() escapes like strconv.Quote", () => {

@@ -18,6 +18,10 @@ async function libraryFiles(): Promise<string[]> {
     "session.ts",
     "errors.ts",
     "types.ts",
+    "options.ts",
+    "formats.ts",
+    "qr.ts",
+    "relay.ts",
     "testing.ts",
   ];
   const source = (name: string) =>

@@ -101,7 +101,7 @@ export interface App extends AsyncDisposable {
 }
 
 interface Entry {
-  readonly session: Session;
+  readonly session: Session<"photo">;
   readonly qr: string;
   state: PhotoState;
   readonly done: Promise<PhotoState>;

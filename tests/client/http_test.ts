@@ -305,16 +305,27 @@ Deno.test("a request with no answer within timeoutMs fails with TimeoutError, no
   assert.ok(!(error instanceof DOMException));
   assert.equal(error.name, "TimeoutError");
   assert.equal(error.cause, 50);
-  assert.match(error.message, /50 ms/);
+  assert.equal(error.attempts, 1);
+  assert.match(
+    error.message,
+    /timed out: no answer within 50 ms \(timeoutMs\)/,
+  );
   assert.equal(fake.calls.length, 1);
   assert.equal(fake.only.signal?.aborted, true);
 });
 
-Deno.test("a GET that times out is retried", async () => {
+Deno.test("a GET that times out is retried, and its TimeoutError counts the attempts", async () => {
   const fake = new FakeFetch(hang);
   const client = fakeClient(fake, { timeoutMs: 10 });
-  assert.ok(await log.catch(client.health()) instanceof TimeoutError);
+  const error = await log.catch(client.health());
+  assert.ok(error instanceof TimeoutError, `got ${error}`);
   assert.equal(fake.calls.length, 4);
+  assert.equal(error.attempts, 4);
+  assert.ok(error.elapsedMs >= 40, `elapsedMs ${error.elapsedMs}`);
+  assert.match(
+    error.message,
+    /^GET \/api\/v1\/health timed out: 4 attempts over \d+ ms, each limited to 10 ms \(timeoutMs\)\./,
+  );
 });
 
 Deno.test("a per-request timeoutMs overrides the client's", async () => {

@@ -4,7 +4,14 @@ import { Buffer } from "node:buffer";
 import jsQRModule from "jsqr";
 // @ts-types="@types/pngjs"
 import { PNG } from "pngjs";
-import { qrOptions, qrPng, qrSvg, renderQr } from "../../_qr.ts";
+import { HandoffError } from "../../errors.ts";
+import {
+  QRCODE_PACKAGE,
+  qrOptions,
+  qrPng,
+  qrSvg,
+  renderQr,
+} from "../../_qr.ts";
 
 const URL_TEXT =
   "https://handoff.example.com/s/de1f8c1e-8f4b-4f1e-9c59-0b6f4f1a2b3c";
@@ -80,4 +87,91 @@ Deno.test("an SVG QR code draws every dark module and nothing else", () => {
     /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="120" height="120" viewBox="0 0 5 5"/,
   );
   assert.ok(svg.includes('d="M1 1.5h2M2 3.5h2"'));
+});
+
+/** What Deno throws for `npm:qrcode` under `"nodeModulesDir": "manual"` without it installed. */
+function manualNodeModulesError(): TypeError {
+  return Object.assign(
+    new TypeError(
+      "Could not find a matching package for 'npm:qrcode@1.5.4' in the node_modules directory. Ensure you have all your JSR and npm dependencies listed in your deno.json or package.json, then run `deno install`.\n    at file:///app/main.ts:6:20",
+    ),
+    { code: "ERR_MODULE_NOT_FOUND" },
+  );
+}
+
+Deno.test("a qrcode package that cannot be loaded gives an error naming the package, the reason and the fix", async () => {
+  const cause = manualNodeModulesError();
+  const error = await renderQr(
+    URL_TEXT,
+    qrOptions({}),
+    () => Promise.reject(cause),
+  ).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof HandoffError, `got ${error}`);
+  assert.equal(error.cause, cause);
+  const { message } = error;
+  assert.ok(
+    message.startsWith(
+      "Could not load the qrcode@1.5.4 package that draws QR codes (Could not find a matching package for 'npm:qrcode@1.5.4' in the node_modules directory.",
+    ),
+    message,
+  );
+  assert.ok(!message.includes("file:///app/main.ts"), "the stack line shows");
+  assert.ok(message.includes("`npm install qrcode@1.5.4`"), message);
+  assert.ok(message.includes("`deno install`"), message);
+  assert.ok(message.includes('"nodeModulesDir": "manual"'), message);
+  assert.ok(
+    message.includes(
+      "With a bundler, include `qrcode` in the bundle, or mark it external and install qrcode@1.5.4",
+    ),
+    message,
+  );
+});
+
+Deno.test("the qrcode load error shows no credentials or tokens from the reason", async () => {
+  const cause = new TypeError(
+    "Import 'https://user:s3cr3t@registry.example.com/qrcode?token=abc123&x=1' failed: 401",
+  );
+  const error = await renderQr(
+    URL_TEXT,
+    qrOptions({}),
+    () => Promise.reject(cause),
+  ).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof HandoffError, `got ${error}`);
+  assert.ok(!error.message.includes("s3cr3t"), error.message);
+  assert.ok(!error.message.includes("abc123"), error.message);
+  assert.ok(
+    error.message.includes(
+      "https://[redacted]@registry.example.com/qrcode?token=[redacted]&x=1",
+    ),
+    error.message,
+  );
+});
+
+Deno.test("a qrcode load that fails without a message still says what to do", async () => {
+  for (const reason of [undefined, 42, { message: 7 }]) {
+    const error = await renderQr(
+      URL_TEXT,
+      qrOptions({}),
+      () => Promise.reject(reason),
+    ).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof HandoffError, `got ${error}`);
+    assert.ok(
+      error.message.includes("(the import failed without a message)"),
+      error.message,
+    );
+    assert.ok(error.message.includes("npm install qrcode@1.5.4"));
+  }
+});
+
+Deno.test("a failed load through a test's loader leaves the library's own load working", async () => {
+  await renderQr(URL_TEXT, qrOptions({}), () => Promise.reject(new Error("x")))
+    .catch(() => {});
+  assert.match(await renderQr(URL_TEXT, qrOptions({})), /^data:image\/png/);
+});
+
+Deno.test("the qrcode version named in errors is the one deno.json imports", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+  );
+  assert.equal(config.imports.qrcode, `npm:${QRCODE_PACKAGE}`);
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   HandoffError,
   NotFoundError,
+  type Session,
   SessionClosedError,
   SessionExpiredError,
   type SessionStatus,
@@ -342,12 +343,15 @@ Deno.test("waitForScanResult() on a photo session and waitForResult() on a scan 
     action: "photo",
     outputFormat: "jpg",
   });
-  await assert.rejects(photo.waitForScanResult(), {
+  // Untyped (JavaScript) callers: the types forbid these calls.
+  const untypedPhoto = photo as unknown as Session<"scan">;
+  await assert.rejects(untypedPhoto.waitForScanResult(), {
     name: "TypeError",
     message: /photo session: use waitForResult\(\)/,
   });
   const scan = await env.client.createSession({ action: "scan" });
-  await assert.rejects(scan.waitForResult(), {
+  const untypedScan = scan as unknown as Session<"photo">;
+  await assert.rejects(untypedScan.waitForResult(), {
     name: "TypeError",
     message: /scan session: use waitForScanResult\(\)/,
   });
@@ -464,7 +468,9 @@ Deno.test("attachSession() follows a session made elsewhere; a completed one res
     outputFormat: "jpg",
   });
   const elsewhere = fastClient(env.server);
-  const attached = await elsewhere.attachSession(session.id);
+  const attached = await elsewhere.attachSession(session.id, {
+    actionType: "photo",
+  });
   assert.equal(attached.id, session.id);
   assert.equal(attached.url, session.url);
   assert.ok(
@@ -479,7 +485,9 @@ Deno.test("attachSession() follows a session made elsewhere; a completed one res
   await attached.close();
   await session.close();
 
-  const late = await elsewhere.attachSession(session.id);
+  const late = await elsewhere.attachSession(session.id, {
+    actionType: "photo",
+  });
   assert.equal(late.status, "completed");
   assert.equal(late.connection, "closed");
   assert.deepEqual(await late.waitForResult(), a);

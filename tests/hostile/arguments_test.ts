@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  type CreateSessionOptions,
   HandoffClient,
   type HandoffClientOptions,
   type WebSocketConstructor,
@@ -252,7 +253,9 @@ Deno.test("createSession() either refuses its options before any request or send
       const client = new HandoffClient(validOptions(fake));
       let error: unknown;
       try {
-        const session = await client.createSession(options as never);
+        const session = await client.createSession(
+          options as CreateSessionOptions,
+        );
         await session.close();
       } catch (e) {
         error = e;

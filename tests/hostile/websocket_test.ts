@@ -196,7 +196,8 @@ Deno.test("any sequence of frames is ignored or applied safely: statuses in orde
             .map((o) => itemsOf(o.data))
             .filter((items) => items !== undefined);
           const fromRest = itemsOf(REST_ITEMS);
-          const result = completed?.type === "completed"
+          const result = completed?.type === "completed" &&
+              completed.actionType !== "scan"
             ? completed.result
             : undefined;
           assert.ok(

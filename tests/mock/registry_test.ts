@@ -51,11 +51,14 @@ class FakeSession implements TrackedSession {
     this.#connections.add(listener);
     return () => this.#connections.delete(listener);
   }
-  waitForResult(): Promise<ResultItem[]> {
-    return this.#outcome.promise;
-  }
-  waitForScanResult(): Promise<ScanResult> {
-    return this.#outcome.promise;
+  // deno-lint-ignore require-yield -- a fake that only ends or fails
+  async *events(): AsyncGenerator<SessionEvent, void, undefined> {
+    try {
+      await this.#outcome.promise;
+    } catch (error) {
+      if (error instanceof SessionClosedError) return; // as Session.events()
+      throw error;
+    }
   }
   close(): Promise<void> {
     this.closed++;
@@ -77,14 +80,18 @@ class FakeSession implements TrackedSession {
       timestamp: new Date(at),
     });
   }
-  complete(data: { result?: ResultItem[]; scanResult?: ScanResult }): void {
-    this.emit({
+  complete(data: { result: ResultItem[] } | { scanResult: ScanResult }): void {
+    const common = {
       type: "completed",
       sessionId: this.id,
       status: "completed",
       timestamp: new Date("2026-01-01T00:02:00Z"),
-      ...data,
-    });
+    } as const;
+    this.emit(
+      "scanResult" in data
+        ? { ...common, actionType: "scan", scanResult: data.scanResult }
+        : { ...common, actionType: "photo", result: data.result },
+    );
   }
   connect(state: ConnectionState): void {
     this.connection = state;
@@ -240,9 +247,10 @@ Deno.test("a session that fails shows why", async () => {
   const registry = new Registry({ now });
   const session = new FakeSession("s1");
   registry.add(session);
-  session.fail(new NotFoundError("session not found", "GET … failed with 404"));
-  await Promise.resolve();
-  await Promise.resolve();
+  session.fail(
+    new NotFoundError(404, "session not found", "GET … failed with 404"),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 0)); // every microtask runs first
   assert.equal(registry.get("s1")!.error, "GET … failed with 404");
 });
 

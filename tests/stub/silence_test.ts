@@ -3,7 +3,7 @@
 // dropping a silent socket, and heal().
 
 import assert from "node:assert/strict";
-import type { StubServer } from "../../testing.ts";
+import { startStubServer, type StubServer } from "../../testing.ts";
 import {
   assertAbnormalClose,
   createSession,
@@ -142,6 +142,73 @@ Deno.test("the client dropping a silent socket's TCP connection makes the stub f
       3_000,
       "the stub to forget the socket",
     );
+  });
+});
+
+Deno.test("stats().openUpgradeConnections counts a socket's connection until the client drops it, even once the stub forgot the socket", async () => {
+  await withStub(async (h) => {
+    const s = await createSession(h.stub);
+    assert.equal(h.stub.stats().openUpgradeConnections, 0);
+    const conn = await rawSocket(h.stub, s.id);
+    await waitUntil(() => h.stub.stats().openWebSockets === 1);
+    assert.equal(h.stub.stats().openUpgradeConnections, 1);
+    // Plain requests are not counted (their connections may stay open).
+    const health = await fetch(`${h.stub.url}/api/v1/health`);
+    await health.body?.cancel();
+    assert.equal(h.stub.stats().openUpgradeConnections, 1);
+    // Silent, then forgotten by the stub (its close frame is lost): only the
+    // client can end the connection now.
+    assert.equal(h.stub.faults.goSilent(), 1);
+    assert.equal(h.stub.faults.dropWebSockets({ closeFrame: true }), 1);
+    await delay(100);
+    const stats = h.stub.stats();
+    assert.equal(stats.openWebSockets, 0);
+    assert.equal(stats.openUpgradeConnections, 1);
+    conn.close();
+    await waitUntil(
+      () => h.stub.stats().openUpgradeConnections === 0,
+      3_000,
+      "the relay to see the connection closed",
+    );
+  });
+});
+
+Deno.test("stats().openUpgradeConnections is undefined without transportFaults, and counts refused upgrades", async () => {
+  await using plain = await startStubServer({ transportFaults: false });
+  assert.equal(plain.stats().openUpgradeConnections, undefined);
+  await withStub(async (h) => {
+    const s = await createSession(h.stub);
+    const url = new URL(h.stub.url);
+    const conn = await Deno.connect({
+      hostname: url.hostname,
+      port: Number(url.port),
+    });
+    try {
+      h.stub.faults.refuseUpgrades(1);
+      const head = [
+        `GET /api/v1/sessions/${s.id}/ws HTTP/1.1`,
+        `Host: ${url.host}`,
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+        `X-API-Key: ${h.stub.apiKey}`,
+      ];
+      await conn.write(
+        new TextEncoder().encode(head.join("\r\n") + "\r\n\r\n"),
+      );
+      const buffer = new Uint8Array(4096);
+      const n = await conn.read(buffer);
+      assert.match(
+        new TextDecoder().decode(buffer.subarray(0, n ?? 0)),
+        /^HTTP\/1\.1 503 /,
+      );
+      // The client keeps the connection of a refused upgrade: still counted.
+      assert.equal(h.stub.stats().openUpgradeConnections, 1);
+    } finally {
+      conn.close();
+    }
+    await waitUntil(() => h.stub.stats().openUpgradeConnections === 0);
   });
 });
 

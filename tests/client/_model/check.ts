@@ -222,7 +222,7 @@ class Model {
       }
       if (e.type === "completed") {
         const expected = this.#expectedResult();
-        const got = this.c.action === "scan" ? e.scanResult : e.result;
+        const got = e.actionType === "scan" ? e.scanResult : e.result;
         if (!isDeepStrictEqual(got, expected)) {
           fail(
             "I2 statuses",

@@ -4,11 +4,13 @@
 // then close(); everything the app could see is recorded for the invariants.
 
 import { sessionContext } from "../../../client.ts";
-import { Session } from "../../../session.ts";
+import { type AnySession, newSession } from "../../../session.ts";
+import { resolveOptions } from "../../../_options.ts";
 import { parseSessionInfo } from "../../../_wire.ts";
 import type { SessionContext } from "../../../_link.ts";
 import type { TimerHost } from "../../../_timers.ts";
-import { CLOSE_WAIT_MS, type WebSocketConstructor } from "../../../_socket.ts";
+import { CLOSE_WAIT_MS } from "../../../_socket.ts";
+import type { WebSocketConstructor } from "../../../options.ts";
 import type {
   ConnectionState,
   LiveSessionInfo,
@@ -79,7 +81,7 @@ export interface Run {
   readonly clock: FakeClock;
   readonly server: SimServer;
   readonly ctx: SessionContext;
-  readonly session: Session;
+  readonly session: AnySession;
   /** The server's expiry time (fake ms). */
   readonly expiresAt: number;
   readonly attachAt: number;
@@ -154,8 +156,9 @@ export async function run(schedule: Schedule): Promise<Run> {
 
   const listenerErrors: Run["listenerErrors"] = [];
   const ctx = sessionContext(
-    {
+    resolveOptions({
       baseUrl: BASE,
+      fetch: server.fetch,
       apiKey: KEY,
       WebSocket: server.WebSocket as unknown as WebSocketConstructor,
       timeoutMs: c.timeoutMs,
@@ -172,14 +175,12 @@ export async function run(schedule: Schedule): Promise<Run> {
         clock.activity++;
         listenerErrors.push({ error, event });
       },
-    },
-    new URL(BASE),
-    server.fetch,
+    }),
     host,
     seeded(c.seed ^ 0x5eed5),
   );
   const expiresAt = c.ttlMs; // created at 0
-  const session = new Session(info, ctx, expiresAt - attachAt);
+  const session = newSession(info, ctx, expiresAt - attachAt);
 
   const r: Run = {
     schedule,
@@ -305,7 +306,7 @@ export async function run(schedule: Schedule): Promise<Run> {
       else w.error = value;
     };
     if (kind === "result") {
-      const p: Promise<unknown> = c.action === "scan"
+      const p: Promise<unknown> = session.actionType === "scan"
         ? session.waitForScanResult()
         : session.waitForResult();
       p.then((v) => done(true, v), (e) => done(false, e));

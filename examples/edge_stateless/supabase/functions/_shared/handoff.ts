@@ -25,6 +25,7 @@ import {
   HandoffClient,
   type HandoffClientOptions,
   NotFoundError,
+  qrCode,
   type ResultItem,
   SessionExpiredError,
 } from "@handoff/client";
@@ -116,17 +117,17 @@ export function createHandoffHandler(
     }));
 
   async function create(): Promise<Response> {
-    // The session is watched only while this request runs: `await using`
-    // closes its socket before the answer goes out. It lives on, on the server.
-    await using session = await client.createSession({
+    // Only created, not watched: no socket, no timer, so the function can
+    // answer at once. The session lives on, on the server.
+    const session = await client.createSession({
       action: "photo",
       outputFormat: "jpg",
       sessionTtl: options.sessionTtl ?? "10m",
-    });
+    }, { watch: false });
     return json(201, {
       id: session.id,
       url: session.url,
-      qr: await session.qrCode(),
+      qr: await qrCode(session.url),
       expiresAt: session.expiresAt.toISOString(),
     });
   }
@@ -141,10 +142,11 @@ export function createHandoffHandler(
       }
       return { id, status: "pending", step: info.status };
     }
-    const session = await client.attachSession(id).catch((error) => {
-      if (error instanceof SessionExpiredError) return undefined;
-      throw error;
-    });
+    const session = await client.attachSession(id, { actionType: "photo" })
+      .catch((error) => {
+        if (error instanceof SessionExpiredError) return undefined;
+        throw error;
+      });
     if (session === undefined) return { id, status: "expired" };
     // Watched for this request only: closed when the scope ends.
     await using attached = session;
