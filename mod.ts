@@ -56,6 +56,7 @@ export { type AnySession, Session, type SessionOf } from "./session.ts";
 export { qrCode } from "./qr.ts";
 export {
   type RelayCompletedData,
+  type RelayConnectionData,
   type RelayDocument,
   type RelayErrorData,
   type RelayExpiredData,

@@ -16,6 +16,7 @@
  * | `completed` | yes | {@linkcode RelayCompletedData}: the files, as the browser may see them |
  * | `expired` | yes | {@linkcode RelayExpiredData} |
  * | `error` | — | {@linkcode RelayErrorData}: the session failed for good (401, 404) |
+ * | `connection` | — | {@linkcode RelayConnectionData}: how the backend hears the server (only with `connection: true`) |
  *
  * The stream starts with `retry:` and `session`, then the current status
  * (or, after a reconnect, every status the browser missed: the browser sends
@@ -35,6 +36,7 @@ import { rank } from "./_wire.ts";
 import { type Session, sessionInternals } from "./session.ts";
 import type {
   ActionType,
+  ConnectionState,
   OutputFormat,
   QrCodeOptions,
   ResultItem,
@@ -214,6 +216,29 @@ export interface RelayErrorData {
 }
 
 /**
+ * The data of a `connection` event, sent when
+ * {@linkcode RelayOptions.connection} is `true`: how the backend hears from
+ * the Handoff server right now (see {@linkcode ConnectionState}), for a page
+ * that shows whether updates are live.
+ *
+ * @example
+ * ```ts
+ * import type { RelayConnectionData } from "@handoff/client";
+ *
+ * const badge = (data: RelayConnectionData) =>
+ *   data.state === "unreachable" ? "Reconnecting to the server…" : "";
+ * ```
+ */
+export interface RelayConnectionData {
+  /** The session id. */
+  readonly sessionId: string;
+  /** The backend's link to the server. */
+  readonly state: ConnectionState;
+  /** When the backend's link took this state, or when the connection opened (ISO 8601). */
+  readonly timestamp: string;
+}
+
+/**
  * Options of {@linkcode sessionEventStream} and
  * {@linkcode sessionEventResponse}.
  *
@@ -263,6 +288,12 @@ export interface RelayOptions {
       readonly filename?: string;
     },
   ) => string | undefined;
+  /**
+   * Also send `connection` events: the backend's link to the server after
+   * the `session` event and at each change ({@linkcode RelayConnectionData}).
+   * @default {false}
+   */
+  connection?: boolean;
   /** Interval of the keep-alive comment, in milliseconds. @default {15000} */
   keepAliveMs?: number;
   /** How long the browser waits before reconnecting, in milliseconds (`retry:`). @default {2000} */
@@ -392,6 +423,7 @@ interface Resolved {
   readonly maxQueued: number;
   readonly qr: QrCodeOptions | undefined;
   readonly downloadUrl: RelayOptions["downloadUrl"];
+  readonly connection: boolean;
 }
 
 function resolve(session: Session, options: RelayOptions): Resolved {
@@ -429,6 +461,7 @@ function resolve(session: Session, options: RelayOptions): Resolved {
       ? undefined
       : options.qrCode,
     downloadUrl: options.downloadUrl,
+    connection: options.connection === true,
   };
 }
 
@@ -503,6 +536,19 @@ export function sessionEventStream(
     keepAlive = timers.set(o.keepAliveMs, ping);
   };
   const ping = (): void => write(formatSseComment("keep-alive"));
+  const link = (state: ConnectionState): void => {
+    if (!o.connection || !ready) return;
+    write(formatSseMessage({
+      event: "connection",
+      data: JSON.stringify(
+        {
+          sessionId: session.id,
+          state,
+          timestamp: timers.date().toISOString(),
+        } satisfies RelayConnectionData,
+      ),
+    }));
+  };
   const send = (event: SessionEvent): void => {
     const r = rank(event.status);
     if (r <= sentRank) return; // sent already, or older than what the browser has
@@ -541,6 +587,7 @@ export function sessionEventStream(
       event: "session",
       data: JSON.stringify(sessionData(session, delivery.status, qr)),
     }));
+    link(session.connection);
     const history = delivery.history();
     if (o.lastRank >= 0) {
       for (const event of history) send(event);
@@ -568,6 +615,7 @@ export function sessionEventStream(
         if (ready) send(event);
       }));
       offs.push(delivery.onEnd(settle));
+      if (o.connection) offs.push(session.onConnectionChange(link));
       if (o.signal !== undefined) {
         const signal = o.signal;
         const onAbort = () => stop(true);

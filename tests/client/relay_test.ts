@@ -253,3 +253,41 @@ Deno.test("the relay refuses bad options before streaming", async () => {
     { name: "RangeError" },
   );
 });
+
+Deno.test("with connection: true the relay tells the page how the backend hears the server", async () => {
+  await using env = await setup();
+  await using session = await env.client.createSession({
+    action: "photo",
+    outputFormat: "jpg",
+  });
+  const quiet = new SseReader(sessionEventStream(session));
+  assert.equal((await next(quiet)).event, "session");
+  assert.equal((await next(quiet)).event, "status", "no connection event");
+  await quiet.cancel();
+
+  const reader = new SseReader(
+    sessionEventStream(session, { connection: true }),
+  );
+  assert.equal((await next(reader)).event, "session");
+  const first = await next(reader);
+  assert.equal(first.event, "connection");
+  assert.equal(
+    first.id,
+    undefined,
+    "connection events leave Last-Event-ID alone",
+  );
+  const states = [JSON.parse(first.data).state];
+  assert.equal((await next(reader)).event, "status");
+  while (states.at(-1) !== "websocket") {
+    const message = await next(reader);
+    assert.equal(message.event, "connection");
+    const data = JSON.parse(message.data);
+    assert.equal(data.sessionId, session.id);
+    states.push(data.state);
+  }
+  env.server.faults.dropWebSockets();
+  const dropped = await next(reader);
+  assert.equal(dropped.event, "connection");
+  assert.notEqual(JSON.parse(dropped.data).state, "websocket");
+  await reader.cancel();
+});
