@@ -152,12 +152,12 @@ export interface HandoffClientOptions {
   timeoutMs?: number;
   /**
    * Retries of requests; `{ maxRetries: 0 }` turns them off.
-   * @default {{ maxRetries: 3, initialDelayMs: 500, maxDelayMs: 8000 }}
+   * @default { maxRetries: 3, initialDelayMs: 500, maxDelayMs: 8000 }
    */
   retry?: RetryOptions;
   /**
    * How sessions reconnect their WebSocket.
-   * @default {{ initialDelayMs: 1000, maxDelayMs: 30000, attemptsBeforePolling: 3, stableAfterMs: 10000 }}
+   * @default { initialDelayMs: 1000, maxDelayMs: 30000, attemptsBeforePolling: 3, stableAfterMs: 10000 }
    */
   reconnect?: ReconnectOptions;
   /** Interval of `GET …/result` while a session polls, in milliseconds. @default {2000} */

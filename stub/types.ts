@@ -75,7 +75,7 @@ export interface StubServerOptions {
    * @default {true}
    */
   transportFaults?: boolean;
-  /** What `GET /api/v1/version` reports. @default {{ version: "stub", commit: "stub" }} */
+  /** What `GET /api/v1/version` reports. @default { version: "stub", commit: "stub" } */
   version?: { version: string; commit: string };
   /** Stops the server when aborted. */
   signal?: AbortSignal;
