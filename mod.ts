@@ -36,12 +36,8 @@
  * @module
  */
 
-export {
-  type BuiltSession,
-  type FormatOf,
-  HandoffClient,
-  SessionBuilder,
-} from "./client.ts";
+export { HandoffClient } from "./client.ts";
+export { type BuiltSession, type FormatOf, SessionBuilder } from "./builder.ts";
 export {
   CLIENT_DEFAULTS,
   type ClientDefaults,

@@ -15,6 +15,7 @@ async function libraryFiles(): Promise<string[]> {
     "deno.json",
     "mod.ts",
     "client.ts",
+    "builder.ts",
     "session.ts",
     "errors.ts",
     "types.ts",
