@@ -1,6 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
 // Reading the server's JSON into the public types. Anything that does not
-// match PROTOCOL.md becomes a ProtocolError here, and nowhere else.
+// match docs/PROTOCOL.md becomes a ProtocolError here, and nowhere else.
 
 import { ProtocolError } from "./errors.ts";
 import {

@@ -1,6 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
 // The phone side: pages, result submission, PDF conversion, scan upload and
-// finalize, and the quirks PROTOCOL.md names.
+// finalize, and the quirks docs/PROTOCOL.md names.
 
 import assert from "node:assert/strict";
 import { PDFDocument } from "pdf-lib";

@@ -1,6 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
-// POST /api/v1/sessions: every row of PROTOCOL.md's create error table, and
-// the order the checks run in (body/required, action, session_ttl,
+// POST /api/v1/sessions: every row of docs/PROTOCOL.md's create error table,
+// and the order the checks run in (body/required, action, session_ttl,
 // result_ttl, formats).
 
 import assert from "node:assert/strict";

@@ -1,9 +1,9 @@
 // Copyright 2026 the handoff authors. MIT license.
 // A Handoff server in memory for the lifecycle model, on the fake clock: one
-// session's statuses and expiry, `GET …/result` as PROTOCOL.md answers it,
-// WebSockets with their frames, and the faults a schedule injects. It keeps
-// a record of every request and socket, and of what the client could hear,
-// for the invariants.
+// session's statuses and expiry, `GET …/result` as docs/PROTOCOL.md answers
+// it, WebSockets with their frames, and the faults a schedule injects. It
+// keeps a record of every request and socket, and of what the client could
+// hear, for the invariants.
 
 import type { Entry, FakeClock } from "./clock.ts";
 import type { ActionType } from "../../../types.ts";
