@@ -1,6 +1,7 @@
 // Copyright 2026 the handoff authors. MIT license.
-// Reading the server's JSON into the public types. Anything that does not
-// match docs/PROTOCOL.md becomes a ProtocolError here, and nowhere else.
+// Reading the server's JSON into the public types. A JSON body that does
+// not match docs/PROTOCOL.md becomes a ProtocolError here (a body that is not
+// JSON, or an unexpected status, is _http.ts's to refuse).
 
 import { ProtocolError } from "./errors.ts";
 import {

@@ -178,7 +178,7 @@ Deno.test("a constructor argument that is not an options object is refused", () 
   );
 });
 
-/** A body the protocol allows for `POST /sessions`, per PROTOCOL.md. */
+/** A body the protocol allows for `POST /sessions`, per docs/PROTOCOL.md. */
 function assertValidCreateBody(text: string): void {
   const body = JSON.parse(text) as Record<string, unknown>;
   const allowed = [
