@@ -22,6 +22,7 @@ import {
 import { startDashboard } from "../mock/dashboard.ts";
 import { startStubServer } from "../testing.ts";
 import { ErrorLog, FakeFetch, json } from "./client/_fake_fetch.ts";
+import { REFUSED_PORT } from "./_port.ts";
 
 /** A key distinctive enough that any leak is found by a substring search. */
 const KEY = "hk_live_7f3a9c_SECRET_do_not_leak";
@@ -196,11 +197,8 @@ Deno.test("across a broad scenario run, the API key shows in no error, log line 
   }
   {
     // A closed port.
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
     const nowhere = new HandoffClient({
-      baseUrl: `http://127.0.0.1:${port}`,
+      baseUrl: `http://127.0.0.1:${REFUSED_PORT}`,
       apiKey: KEY,
       ...fast(),
     });

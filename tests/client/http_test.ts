@@ -28,6 +28,7 @@ import {
   KEY,
   sessionJson,
 } from "./_fake_fetch.ts";
+import { REFUSED_PORT } from "../_port.ts";
 
 const log = new ErrorLog();
 
@@ -268,9 +269,7 @@ Deno.test("POST /sessions is retried when the connection was refused", async () 
 });
 
 Deno.test("against a closed port, createSession() fails with NetworkError after 4 attempts", async () => {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const { port } = listener.addr;
-  listener.close();
+  const port = REFUSED_PORT;
   const calls: string[] = [];
   const client = new HandoffClient({
     baseUrl: `http://127.0.0.1:${port}`,

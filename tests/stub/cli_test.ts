@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { sampleJpeg } from "../../testing.ts";
 import { main } from "../../stub/cli.ts";
 import { bytesOf, readReply, type Reply } from "./_helpers.ts";
+import { onFreePort } from "../_port.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const LISTENING = /^Handoff stub listening on (http:\/\/127\.0\.0\.1:(\d+))$/;
@@ -130,14 +131,6 @@ async function call(
   return await readReply(await fetch(url + path, init));
 }
 
-async function freePort(): Promise<number> {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  await Promise.resolve();
-  return port;
-}
-
 function pageForm(data: Uint8Array, pageIndex: number): FormData {
   const form = new FormData();
   form.append(
@@ -171,8 +164,11 @@ Deno.test("SIGTERM stops the stub command with exit 0", async () => {
 });
 
 Deno.test("PORT sets the port", async () => {
-  const port = await freePort();
-  const cli = await start([], { PORT: String(port), API_KEYS: "k1" });
+  // Another process may take a port found free before the stub binds it:
+  // onFreePort() tries another one then.
+  const [port, cli] = await onFreePort(async (port) =>
+    [port, await start([], { PORT: String(port), API_KEYS: "k1" })] as const
+  );
   try {
     assert.equal(cli.port, port);
     assert.equal(cli.url, `http://127.0.0.1:${port}`);
@@ -183,10 +179,14 @@ Deno.test("PORT sets the port", async () => {
 });
 
 Deno.test("--port and --hostname set where it listens", async () => {
-  const port = await freePort();
-  const cli = await start(
-    ["--port", String(port), "--hostname", "127.0.0.1"],
-    { API_KEYS: "k1" },
+  const [port, cli] = await onFreePort(async (port) =>
+    [
+      port,
+      await start(
+        ["--port", String(port), "--hostname", "127.0.0.1"],
+        { API_KEYS: "k1" },
+      ),
+    ] as const
   );
   try {
     assert.equal(cli.url, `http://127.0.0.1:${port}`);

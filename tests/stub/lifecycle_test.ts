@@ -20,6 +20,7 @@ import {
   withStub,
   WsClient,
 } from "./_helpers.ts";
+import { onFreePort } from "../_port.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -53,10 +54,9 @@ Deno.test("startStubServer() listens on 127.0.0.1, a free port, with a random ke
 });
 
 Deno.test("the port option is used", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  const stub = await startStubServer({ port, hostname: "127.0.0.1" });
+  const [port, stub] = await onFreePort(async (port) =>
+    [port, await startStubServer({ port, hostname: "127.0.0.1" })] as const
+  );
   try {
     assert.equal(stub.url, `http://127.0.0.1:${port}`);
     assert.equal((await api(stub, "/api/v1/health")).status, 200);
