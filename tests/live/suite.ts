@@ -537,18 +537,31 @@ live(
     await connected(session);
     await phone.open(session.id);
     await reached(session, "opened");
+    // The server must confirm the expiry (410) soon after the 3 s TTL.
+    const deadline = AbortSignal.timeout(3_000 + WAIT_MS);
     await using attached = await clientWithKey(KEY).attachSession(session.id, {
       actionType: "photo",
     });
     const iterated = (async () => {
       const statuses: string[] = [];
-      for await (const event of session.events()) statuses.push(event.status);
+      for await (const event of session.events({ signal: deadline })) {
+        statuses.push(event.status);
+      }
       return statuses;
     })();
     const errors = await Promise.all([
-      assertRejects(session.waitForResult(), SessionExpiredError),
-      assertRejects(session.waitForResult(), SessionExpiredError),
-      assertRejects(attached.waitForResult(), SessionExpiredError),
+      assertRejects(
+        session.waitForResult({ signal: deadline }),
+        SessionExpiredError,
+      ),
+      assertRejects(
+        session.waitForResult({ signal: deadline }),
+        SessionExpiredError,
+      ),
+      assertRejects(
+        attached.waitForResult({ signal: deadline }),
+        SessionExpiredError,
+      ),
     ]);
     for (const error of errors) {
       assert.equal(error.confirmed, true);
