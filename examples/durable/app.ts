@@ -192,22 +192,34 @@ export function createDurableApp(options: DurableAppOptions): DurableApp {
         return "stopped";
       }
       if (error instanceof SessionExpiredError && error.confirmed) {
-        await store.removePending(id);
-        log(`expired ${id}`);
-        return "expired";
+        return await forget(id, "expired", `expired ${id}`);
       }
       if (error instanceof NotFoundError) {
         // An unknown session (its tombstone is kept 24 h), or files past
         // result_ttl: nothing will ever come.
-        await store.removePending(id);
-        log(`lost ${id}: ${error.message}`);
-        return "lost";
+        return await forget(id, "lost", `lost ${id}: ${error.message}`);
       }
       // An unconfirmed expiry (the server was unreachable), a network error,
       // KV failing: keep the entry for the next resume().
-      log(`failed ${id}: ${error instanceof Error ? error.message : error}`);
+      log(`failed ${id}: ${messageOf(error)}`);
       return "failed";
     }
+  }
+
+  /** Remove the entry of a session that will bring no result. */
+  async function forget(
+    id: string,
+    outcome: "expired" | "lost",
+    line: string,
+  ): Promise<Outcome> {
+    try {
+      await store.removePending(id);
+    } catch (error) {
+      log(`failed ${id}: ${outcome}, but not removed: ${messageOf(error)}`);
+      return "failed";
+    }
+    log(line);
+    return outcome;
   }
 
   function start(
@@ -317,8 +329,9 @@ export function createDurableApp(options: DurableAppOptions): DurableApp {
   }
 
   async function resume(): Promise<number> {
+    if (signal.aborted) return 0;
     const records = (await store.pending()).filter((record) =>
-      !following.has(record.id)
+      !following.has(record.id) && !signal.aborted
     );
     // The lookups (a GET each, then a socket for the sessions still open)
     // go at most `concurrency` at a time, so a restart with many sessions
@@ -352,10 +365,10 @@ export function createDurableApp(options: DurableAppOptions): DurableApp {
       } catch (error) {
         log(
           `error ${request.method} ${new URL(request.url).pathname}: ${
-            error instanceof Error ? error.message : error
+            messageOf(error)
           }`,
         );
-        return json(502, { error: "the request failed" });
+        return json(500, { error: "the request failed; see the log" });
       }
     },
     resume,
@@ -383,6 +396,10 @@ function limit(n: number): Gate {
       else next();
     }
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function json(status: number, body: unknown): Response {

@@ -292,3 +292,59 @@ Deno.test("expired and lost sessions are removed, on resume and while followed",
   });
   assert.equal(await second.stop("SIGTERM"), 0, second.output());
 });
+
+Deno.test("a backend that resumes every so often takes over the sessions of one that died", async () => {
+  await using stub = await startStubServer();
+  await using dir = await tempDir("durable_");
+  await using survivor = await startBackend(stub, dir.path, {
+    INSTANCE: "survivor",
+    RESUME_EVERY: "100",
+  });
+  const doomed = await startBackend(stub, dir.path, { INSTANCE: "doomed" });
+  const id = await createSession(doomed);
+  // The survivor picks the session up on its next round, and follows it.
+  await until(
+    () => /^resumed 1 sessions$/m.test(survivor.output()),
+    "the survivor to resume the session",
+  );
+  assert.equal(await doomed.stop("SIGKILL"), 137);
+  await stub.phone.complete(id);
+  await until(() => outcomes(survivor).has(id), "the survivor to store it");
+  assert.deepEqual(outcomes(survivor).get(id), ["stored"]);
+  const status = await getJson(`${survivor.url}/sessions/${id}`);
+  assert.equal(status.storedBy, "survivor");
+  assert.equal(await survivor.stop("SIGTERM"), 0, survivor.output());
+});
+
+Deno.test("the durable backend answers 400, 404 and 405 where it should", async () => {
+  await using stub = await startStubServer();
+  await using dir = await tempDir("durable_");
+  await using backend = await startBackend(stub, dir.path);
+  for (
+    const [method, path, body, status] of [
+      ["POST", "/sessions", '{"action":"scan"}', 400],
+      ["POST", "/sessions", "{not json", 400],
+      ["GET", "/sessions", undefined, 405],
+      ["DELETE", "/stats", undefined, 405],
+      ["GET", "/nope", undefined, 404],
+      ["GET", "/sessions/00000000-0000-4000-8000-000000000000", undefined, 404],
+      [
+        "GET",
+        "/sessions/00000000-0000-4000-8000-000000000000/files/0",
+        undefined,
+        404,
+      ],
+    ] as const
+  ) {
+    const response = await fetch(`${backend.url}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body, headers: { "content-type": "application/json" } }),
+    });
+    await response.body?.cancel();
+    assert.equal(response.status, status, `${method} ${path}`);
+  }
+  assert.equal(stub.sessions().length, 0);
+  assert.equal(await backend.stop("SIGTERM"), 0, backend.output());
+});

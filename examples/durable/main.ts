@@ -14,7 +14,10 @@
  * SQLite file; default `handoff.sqlite3`; `""` for the default KV, which on
  * Deno Deploy is its distributed KV); `PORT` (default `8000`, `0` for a free
  * one); `HOST` (default `127.0.0.1`); `SESSION_TTL` (default `10m`);
- * `INSTANCE` (the name written into stored results; default a random UUID).
+ * `INSTANCE` (the name written into stored results; default a random UUID);
+ * `RESUME_EVERY` (milliseconds; also resume every so often, to take over
+ * the sessions of an instance that died while this one runs; default `0`,
+ * only on start).
  *
  * Prints `Listening on <url>` once it serves, then `resumed <n> sessions`,
  * then one line per session that ends (see `app.ts`). SIGINT or SIGTERM stop
@@ -66,7 +69,17 @@ if (import.meta.main) {
   }, app.fetch);
   // New sessions are served while the recorded ones are looked up.
   console.log(`resumed ${await app.resume()} sessions`);
+  const every = Number(Deno.env.get("RESUME_EVERY") ?? 0);
+  const timer = every > 0
+    ? setInterval(() => {
+      app.resume().then(
+        (picked) => picked > 0 && console.log(`resumed ${picked} sessions`),
+        (error) => console.error("resume failed:", error),
+      );
+    }, every)
+    : undefined;
   await server.finished;
+  clearInterval(timer);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.removeSignalListener(signal, stop);
   }
