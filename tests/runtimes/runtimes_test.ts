@@ -69,7 +69,67 @@ function assertReport(report: ScenarioReport, qr = true): void {
   assert.equal(report.infoStatus, "completed");
   assert.equal(report.unauthorized, "UnauthorizedError");
   assert.equal(report.closed, "closed");
+  assert.deepEqual(report.relay, RELAY);
 }
+
+/**
+ * What the relay sends, read with eventsource-parser: the same in every
+ * runtime (see RelayReport in scenario.ts for how each figure is written).
+ */
+const RELAY: ScenarioReport["relay"] = {
+  response: "200 text/event-stream; charset=utf-8",
+  head: ["retry 2000", "session (no id)"],
+  session: {
+    id: "<session.id>",
+    url: "<session.url>",
+    actionType: "photo",
+    outputFormat: "jpg",
+    createdAt: "<session.createdAt>",
+    expiresAt: "<session.expiresAt>",
+    status: "pending",
+    qrCode: "<svg",
+  },
+  // Statuses in order with their ids, one completed, then the end.
+  events: [
+    "status :0 pending",
+    "status :1 opened",
+    "status :2 action_started",
+    "completed :3",
+    "end",
+  ],
+  completed: {
+    sessionId: "<session.id>",
+    status: "completed",
+    actionType: "photo",
+    result: [{
+      downloadId: "<downloadId>",
+      contentType: "image/jpeg",
+      filename: "photo.jpg",
+      href: "</files/downloadId>",
+    }],
+  },
+  leaks: [],
+  parseErrors: [],
+  // Reconnected with the id of pending: what it missed, once, in order.
+  replay: [
+    "200",
+    "status :1 opened",
+    "status :2 action_started",
+    "completed :3",
+    "end",
+  ],
+  lateReplay: ["200", "completed :3", "end"],
+  // After the final event: 204, which stops an EventSource.
+  spent: "204 no body",
+  cancelled: [
+    "session (no id)",
+    "status :0 pending",
+    ": keep-alive",
+    "cancelled",
+    "end",
+  ],
+  aborted: ["session (no id)", "status :0 pending", "aborted", "end"],
+};
 
 Deno.test("Deno: the scenario passes with the key in the WebSocket header", async () => {
   await using server = await startStubServer();

@@ -4,8 +4,12 @@
 //        entry, `<outdir>/<name>.mjs`: the examples' Bun server and Worker)
 //        node build.mjs <outdir> --node <name>=<entry.ts> ...   (the same,
 //        bundled for Node and Bun as cli.mjs is, with `ws`)
-// `@handoff/client` resolves to this repository's sources, as it does in Deno.
+// `@handoff/client` resolves to this repository's sources, as it does in Deno;
+// an `npm:<name>@<version>` specifier (how the Deno sources pin a package
+// that deno.json does not map) to that package of tools/runtimes, which must
+// be pinned there at the same version.
 import * as esbuild from "esbuild";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -29,12 +33,49 @@ const selfReference = {
     }));
   },
 };
+/** `npm:<name>@<version>[/<path>]`: the same version from tools/runtimes. */
+const npmSpecifiers = {
+  name: "handoff-npm-specifiers",
+  setup(build) {
+    build.onResolve({ filter: /^npm:/ }, async (args) => {
+      const match = /^npm:((?:@[^/@]+\/)?[^/@]+)@([^/]+)(\/.*)?$/.exec(
+        args.path,
+      );
+      if (match === null) {
+        return {
+          errors: [{
+            text: `${args.path}: pin an exact version (npm:<name>@<version>)`,
+          }],
+        };
+      }
+      const [, name, version, subpath = ""] = match;
+      const manifest = path.join(here, "node_modules", name, "package.json");
+      const installed = await readFile(manifest, "utf8").then(
+        (text) => JSON.parse(text).version,
+        () => undefined,
+      );
+      if (installed !== version) {
+        return {
+          errors: [{
+            text: `${args.path}: tools/runtimes has ${name}@${
+              installed ?? "(not installed)"
+            }; pin ${name}@${version} in tools/runtimes/package.json (npm install --save-exact)`,
+          }],
+        };
+      }
+      return await build.resolve(name + subpath, {
+        kind: args.kind,
+        resolveDir: here,
+      });
+    });
+  },
+};
 const common = {
   bundle: true,
   logLevel: "error",
   nodePaths: [path.join(here, "node_modules")],
   target: "es2022",
-  plugins: [selfReference],
+  plugins: [selfReference, npmSpecifiers],
 };
 /**
  * Workers and edge functions: the conditions their bundlers use, so `ws`

@@ -34,14 +34,37 @@ export async function run(
 
 let installed: Promise<void> | undefined;
 
-/** `npm ci` in tools/runtimes, once per process, when its packages are missing. */
-export function installRuntimes(): Promise<void> {
-  installed ??= (async () => {
-    const present = await Deno.stat(`${TOOLS}/node_modules/.bin/bun`).then(
+/**
+ * Whether every package of tools/runtimes/package.json is installed at its
+ * pinned version (a checkout that pinned a new one needs `npm ci` again).
+ */
+async function upToDate(): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(
+      await Deno.readTextFile(`${TOOLS}/package.json`),
+    ) as { dependencies: Record<string, string> };
+    for (const [name, version] of Object.entries(manifest.dependencies)) {
+      const installed = JSON.parse(
+        await Deno.readTextFile(`${TOOLS}/node_modules/${name}/package.json`),
+      ) as { version: string };
+      if (installed.version !== version) return false;
+    }
+    return await Deno.stat(`${TOOLS}/node_modules/.bin/bun`).then(
       () => true,
       () => false,
     );
-    if (present) return;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `npm ci` in tools/runtimes, once per process, when its packages are
+ * missing or not the pinned versions.
+ */
+export function installRuntimes(): Promise<void> {
+  installed ??= (async () => {
+    if (await upToDate()) return;
     const npm = await run(
       "npm",
       ["ci", "--no-audit", "--no-fund", "--loglevel=error"],
