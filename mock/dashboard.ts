@@ -1,24 +1,34 @@
 // Copyright 2026 the handoff authors. MIT license.
 /**
- * The mock dashboard's HTTP server: the page, the create form's endpoint,
- * the live-update stream (Server-Sent Events), and the download route that
- * streams result files from the Handoff server to the browser. The API key
- * stays on this side: the browser only ever talks to the dashboard.
+ * The mock dashboard's HTTP server: the page, the session list and the
+ * create form's endpoint, each session's live events (the library's relay,
+ * `sessionEventResponse`, one `EventSource` per card), and the download
+ * route that streams result files from the Handoff server to the browser.
+ * The API key stays on this side: the browser only ever talks to the
+ * dashboard.
  *
  * @module
  */
 
 import {
-  ApiError,
   HandoffClient,
   type HandoffClientOptions,
-  NetworkError,
   NotFoundError,
-  TimeoutError,
+  sessionEventResponse,
 } from "../mod.ts";
 import { startStubServer, type StubServer } from "../testing.ts";
-import { Registry, type SessionView } from "./registry.ts";
-import { formatSseMessage, sseResponse } from "./sse.ts";
+import {
+  decodeSegment,
+  downloadHeaders,
+  hostForUrl,
+  isLoopback,
+  json,
+  jsonError,
+  PAGE_CSP,
+  readJsonBody,
+  upstreamError,
+} from "./http.ts";
+import { Registry } from "./registry.ts";
 import { validateCreateForm } from "./validate.ts";
 
 /** Options of {@linkcode startDashboard}. */
@@ -42,16 +52,26 @@ export interface DashboardOptions {
   publicHostname?: string;
   /** Port of the embedded stub; `0` picks a free one. @default {0} */
   stubPort?: number;
-  /** Interval of the SSE keep-alive comment, in milliseconds. @default {15000} */
+  /** Interval of the relay's keep-alive comment, in milliseconds. @default {15000} */
   keepAliveMs?: number;
-  /** What the browser waits before it reconnects a dropped stream, in milliseconds. @default {2000} */
+  /** What the browser waits before it reconnects a dropped relay stream, in milliseconds. @default {2000} */
   retryMs?: number;
-  /** Messages kept for replay to reconnecting browsers. @default {256} */
-  replayBufferSize?: number;
   /** Most sessions the dashboard holds at once. @default {50} */
   maxSessions?: number;
   /** Largest accepted JSON body, in bytes. @default {16384} */
   maxBodyBytes?: number;
+  /**
+   * Called for each relay request (`GET /api/sessions/:id/events`) with the
+   * Last-Event-ID the browser sent and the `lastEventId` query, before it is
+   * answered. For tests and logs.
+   */
+  onRelayRequest?: (
+    request: {
+      readonly sessionId: string;
+      readonly header: string | null;
+      readonly query: string | null;
+    },
+  ) => void;
   /** Tuning of the client (timeouts, polling, reconnects). */
   client?: Omit<HandoffClientOptions, "baseUrl" | "apiKey">;
   /** Closes the dashboard when aborted. */
@@ -66,11 +86,19 @@ export interface Dashboard extends AsyncDisposable {
   readonly handoffUrl: string;
   /** The embedded stub, when no `handoffUrl` was given. */
   readonly stub: StubServer | undefined;
-  /** How many sessions and live-update subscribers the dashboard has now. */
-  stats(): { sessions: number; subscribers: number };
   /**
-   * End every live-update stream while keeping the sessions (the browsers
-   * reconnect with `Last-Event-ID` and catch up). For tests.
+   * How many sessions the dashboard holds, and how many relay streams
+   * (`GET /api/sessions/:id/events`) are open now, in all and per session.
+   */
+  stats(): {
+    sessions: number;
+    relays: number;
+    relaysBySession: Record<string, number>;
+  };
+  /**
+   * End every relay stream while keeping the sessions (the browsers
+   * reconnect with `Last-Event-ID` and are replayed what they missed). For
+   * tests.
    *
    * @returns How many streams ended.
    */
@@ -89,187 +117,6 @@ const STATIC_FILES: readonly [string, string, string][] = [
   ["/app.js", "app.js", "text/javascript; charset=utf-8"],
   ["/style.css", "style.css", "text/css; charset=utf-8"],
 ];
-
-const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-/**
- * `attachment` with the phone's file name: an ASCII fallback with quotes,
- * backslashes and control characters replaced, and the exact name in
- * RFC 5987 form, so no name can break or inject a header.
- */
-export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_") || "download";
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${
-    encodeURIComponent(filename || "download")
-  }`;
-}
-
-/** A path segment, decoded; `undefined` when its percent-encoding is malformed. */
-function decodeSegment(raw: string): string | undefined {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Types a browser may show inline; every other type is only downloaded. */
-const INLINE_TYPES = new Set([
-  "image/jpeg",
-  "image/png",
-  "image/gif",
-  "image/webp",
-  "image/svg+xml",
-  "application/pdf",
-]);
-
-const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
-function isLoopback(hostname: string): boolean {
-  return LOOPBACK_NAMES.has(hostname) || hostname.startsWith("127.");
-}
-
-function hostForUrl(hostname: string): string {
-  return hostname.includes(":") && !hostname.startsWith("[")
-    ? `[${hostname}]`
-    : hostname;
-}
-
-/** A JSON error answer: `{ "error": message, ...extra }`. */
-export function jsonError(
-  status: number,
-  message: string,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Response {
-  return json(status, { error: message, ...extra }, headers);
-}
-
-function json(
-  status: number,
-  value: unknown,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(value), {
-    status,
-    headers: {
-      "content-type": "application/json; charset=utf-8",
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-      ...headers,
-    },
-  });
-}
-
-/**
- * Read a JSON body of at most `limit` bytes.
- *
- * @param req The request.
- * @param limit The largest body accepted, in bytes.
- * @returns The parsed value, or the 4xx answer to send.
- */
-export async function readJsonBody(
-  req: Request,
-  limit: number,
-): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim()
-    .toLowerCase();
-  if (type !== "application/json") {
-    await req.body?.cancel();
-    return {
-      ok: false,
-      response: jsonError(
-        415,
-        "Send the body as JSON with Content-Type: application/json",
-      ),
-    };
-  }
-  const tooLarge = () => ({
-    ok: false as const,
-    response: jsonError(413, `The body is larger than ${limit} bytes`),
-  });
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    await req.body?.cancel();
-    return tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (req.body !== null) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel();
-        return tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return {
-      ok: false,
-      response: jsonError(400, "The body is not valid UTF-8"),
-    };
-  }
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return {
-      ok: false,
-      response: jsonError(
-        400,
-        `The body is not valid JSON: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      ),
-    };
-  }
-}
-
-/** The answer for an error of the client talking to the Handoff server. */
-function upstreamError(error: unknown, handoffUrl: string): Response {
-  if (error instanceof TypeError || error instanceof RangeError) {
-    return jsonError(400, error.message);
-  }
-  if (error instanceof ApiError) {
-    return jsonError(
-      502,
-      `The Handoff server answered ${error.status}: ${error.serverMessage}`,
-    );
-  }
-  if (error instanceof TimeoutError) {
-    return jsonError(504, `The Handoff server did not answer in time`);
-  }
-  if (error instanceof NetworkError) {
-    return jsonError(502, `Cannot reach the Handoff server at ${handoffUrl}`);
-  }
-  return jsonError(
-    500,
-    `Unexpected error: ${error instanceof Error ? error.message : error}`,
-  );
-}
 
 async function freePort(hostname: string): Promise<number> {
   const listener = Deno.listen({ hostname, port: 0 });
@@ -357,31 +204,17 @@ export async function startDashboard(
   }
 
   const closing = new AbortController();
-  const pending = new Set<Promise<unknown>>();
-  const track = (promise: Promise<unknown>): void => {
-    const tracked = promise.catch(() => {}).finally(() =>
-      pending.delete(tracked)
-    );
-    pending.add(tracked);
-  };
+  const mode = stub ? "stub" : "remote";
   const registry = new Registry({
-    ...(options.replayBufferSize !== undefined
-      ? { bufferSize: options.replayBufferSize }
-      : {}),
-    meta: { mode: stub ? "stub" : "remote", handoffUrl },
+    async filesExpireAt(session) {
+      const info = await client.getSession(session.id, {
+        signal: closing.signal,
+      });
+      return info.status !== "expired" && info.completedAt !== undefined
+        ? new Date(info.completedAt.getTime() + info.resultTtlMs)
+        : undefined;
+    },
   });
-
-  const noteFilesExpiry = (id: string): void => {
-    track((async () => {
-      const info = await client.getSession(id, { signal: closing.signal });
-      if (info.status !== "expired" && info.completedAt !== undefined) {
-        registry.setFilesExpireAt(
-          id,
-          new Date(info.completedAt.getTime() + info.resultTtlMs),
-        );
-      }
-    })());
-  };
 
   const createSession = async (req: Request): Promise<Response> => {
     const body = await readJsonBody(req, maxBodyBytes);
@@ -413,17 +246,7 @@ export async function startDashboard(
       await session.close();
       return jsonError(503, "The dashboard is shutting down");
     }
-    const id = session.id;
-    registry.add(session);
-    session.onEvent((event) => {
-      if (event.type === "completed") noteFilesExpiry(id);
-    });
-    try {
-      registry.setQrCode(id, await session.qrCode());
-    } catch (error) {
-      console.error(`mock: no QR code for session ${id}:`, error);
-    }
-    return json(201, { session: registry.get(id) as SessionView });
+    return json(201, { session: registry.add(session) });
   };
 
   const download = async (
@@ -450,54 +273,69 @@ export async function startDashboard(
       }
       return upstreamError(error, handoffUrl);
     }
-    const type = file.contentType.trim() || owned.contentType.trim() ||
-      "application/octet-stream";
-    const essence = type.split(";")[0]!.trim().toLowerCase();
-    const inline = INLINE_TYPES.has(essence) && !asAttachment;
-    const headers: Record<string, string> = {
-      "content-type": type,
-      "content-disposition": inline
-        ? "inline"
-        : contentDisposition(owned.filename),
-      "cache-control": "private, max-age=3600",
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      // Anything but a PDF (which needs the browser's viewer) is shown
-      // sandboxed: an SVG or an HTML file from a phone cannot run script
-      // on the dashboard's origin.
-      "content-security-policy": essence === "application/pdf"
-        ? "frame-ancestors 'self'"
-        : "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'",
-    };
-    if (file.contentLength !== undefined) {
-      headers["content-length"] = String(file.contentLength);
-    }
+    const headers = downloadHeaders(
+      file.contentType.trim() || owned.contentType.trim(),
+      owned.filename,
+      asAttachment,
+      file.contentLength,
+    );
     return new Response(file.body, { headers });
   };
 
-  const events = (req: Request, completed: Promise<void>): Response => {
-    const url = new URL(req.url);
-    const lastEventId = req.headers.get("last-event-id") ??
-      url.searchParams.get("lastEventId");
-    // The browser went away: the response ends (Deno also cancels the
-    // stream). This is the request's abort signal without the legacy
-    // `request.signal` of Deno.serve, which warns when read.
+  // The open relay streams, by session id. `drop` ends them all for
+  // disconnectStreams(); a fresh one serves the streams opened after.
+  const relays = new Map<string, number>();
+  let drop = new AbortController();
+  const countRelay = (id: string, by: number): void => {
+    const n = (relays.get(id) ?? 0) + by;
+    if (n === 0) relays.delete(id);
+    else relays.set(id, n);
+  };
+
+  const events = (
+    req: Request,
+    id: string,
+    completed: Promise<void>,
+  ): Response => {
+    const header = req.headers.get("last-event-id");
+    const query = new URL(req.url).searchParams.get("lastEventId");
+    options.onRelayRequest?.({ sessionId: id, header, query });
+    const session = registry.session(id);
+    if (session === undefined) {
+      return jsonError(404, "No such session on this dashboard");
+    }
+    // The browser went away, or the stream ended: the response is done.
+    // This is the request's abort signal without the legacy `request.signal`
+    // of Deno.serve, which also aborts after a complete response and warns
+    // when it does.
     const gone = new AbortController();
-    completed.catch(() => {}).finally(() => gone.abort());
-    return sseResponse({
-      signal: AbortSignal.any([gone.signal, closing.signal]),
+    const response = sessionEventResponse(session, {
+      request: req,
+      // The header on EventSource's own reconnects; the query when the page
+      // opens (or reopens by hand) a stream from a point it names.
+      lastEventId: header ?? query,
+      signal: AbortSignal.any([gone.signal, closing.signal, drop.signal]),
+      qrCode: true,
+      connection: true,
+      downloadUrl: (file) =>
+        `/api/downloads/${encodeURIComponent(file.downloadId)}`,
       ...(options.keepAliveMs !== undefined
         ? { keepAliveMs: options.keepAliveMs }
         : {}),
-      start(send, end) {
-        send(formatSseMessage({ retry: retryMs }));
-        const { initial, unsubscribe } = registry.subscribe(lastEventId, {
-          send: (message) => send(formatSseMessage(message)),
-          end,
-        });
-        for (const message of initial) send(formatSseMessage(message));
-        return unsubscribe;
-      },
+      retryMs,
+    });
+    if (response.body === null) return response; // 204: it has it all
+    countRelay(id, 1);
+    completed.catch(() => {}).finally(() => {
+      gone.abort();
+      countRelay(id, -1);
+    });
+    // Through an identity stream: Deno cancels a response body whose browser
+    // is gone synchronously inside the relay's enqueue(), after which the
+    // relay re-arms its keep-alive timer on the stopped stream (a timer left
+    // for keepAliveMs). With a pipe in between the cancel comes after.
+    return new Response(response.body.pipeThrough(new TransformStream()), {
+      headers: response.headers,
     });
   };
 
@@ -560,15 +398,14 @@ export async function startDashboard(
       }
     }
 
-    if (path === "/api/events") {
-      if (method !== "GET") {
-        return jsonError(405, "Method not allowed", {}, { allow: "GET" });
-      }
-      return events(req, info.completed);
-    }
     if (path === "/api/sessions") {
       if (method === "GET") {
-        return json(200, { sessions: registry.views() });
+        return json(200, {
+          mode,
+          handoffUrl,
+          serverTime: new Date().toISOString(),
+          sessions: registry.views(),
+        });
       }
       if (method === "POST") return await createSession(req);
       await req.body?.cancel();
@@ -582,7 +419,7 @@ export async function startDashboard(
         return jsonError(400, "Malformed session id");
       }
       if (method === "GET") {
-        const view = registry.get(id);
+        const view = await registry.settled(id);
         return view === undefined
           ? jsonError(404, "No such session on this dashboard")
           : json(200, { session: view });
@@ -597,6 +434,17 @@ export async function startDashboard(
       return jsonError(405, "Method not allowed", {}, {
         allow: "GET, DELETE",
       });
+    }
+    const eventsMatch = /^\/api\/sessions\/([^/]+)\/events$/.exec(path);
+    if (eventsMatch !== null) {
+      if (method !== "GET") {
+        await req.body?.cancel();
+        return jsonError(405, "Method not allowed", {}, { allow: "GET" });
+      }
+      const id = decodeSegment(eventsMatch[1]!);
+      return id === undefined
+        ? jsonError(400, "Malformed session id")
+        : events(req, id, info.completed);
     }
     const downloadMatch = /^\/api\/downloads\/([^/]+)$/.exec(path);
     if (downloadMatch !== null) {
@@ -644,7 +492,6 @@ export async function startDashboard(
       closing.abort(new Error("The dashboard is closing"));
       options.signal?.removeEventListener("abort", onAbort);
       await registry.close();
-      while (pending.size > 0) await Promise.allSettled([...pending]);
       await server.shutdown();
       await stub?.close();
     })();
@@ -659,9 +506,15 @@ export async function startDashboard(
     stub,
     stats: () => ({
       sessions: registry.size,
-      subscribers: registry.subscriberCount,
+      relays: [...relays.values()].reduce((a, b) => a + b, 0),
+      relaysBySession: Object.fromEntries(relays),
     }),
-    disconnectStreams: () => registry.disconnectAll(),
+    disconnectStreams: () => {
+      const ended = [...relays.values()].reduce((a, b) => a + b, 0);
+      drop.abort();
+      drop = new AbortController();
+      return ended;
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

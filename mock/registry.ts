@@ -1,23 +1,17 @@
 // Copyright 2026 the handoff authors. MIT license.
 /**
- * The sessions of one dashboard: what the page shows of each (status,
- * timeline, connection mode, result), the download ids they own, and the
- * live-update feed: subscribers, event ids and a bounded replay buffer so a
- * reconnecting `EventSource` resumes where it left off.
+ * The sessions of one dashboard: each {@linkcode Session} by id (for its
+ * relay route), the download ids they own (for the download route), what the
+ * session list shows of each, and closing them all on shutdown.
+ *
+ * What a session says after it is listed (statuses, connection, files,
+ * expiry, failure) reaches the page through the library's relay
+ * (`sessionEventResponse`), not through here.
  *
  * @module
  */
 
-import { SessionClosedError, SessionExpiredError } from "../mod.ts";
-import type {
-  ConnectionState,
-  ResultItem,
-  ScanResult,
-  Session,
-  SessionEvent,
-  SessionStatus,
-} from "../mod.ts";
-import type { SseMessage } from "./sse.ts";
+import type { ResultItem, ScanResult, Session, SessionEvent } from "../mod.ts";
 
 /** What the registry needs of a session (a {@linkcode Session} has it all). */
 export type TrackedSession = Pick<
@@ -34,25 +28,10 @@ export type TrackedSession = Pick<
   | "status"
   | "connection"
   | "onEvent"
-  | "onConnectionChange"
-  | "events"
   | "close"
 >;
 
-/** One line of a session's timeline. */
-export type TimelineEntry =
-  | {
-    readonly kind: "status";
-    readonly status: SessionStatus;
-    readonly at: string;
-  }
-  | {
-    readonly kind: "connection";
-    readonly connection: ConnectionState;
-    readonly at: string;
-  };
-
-/** A result file, as the page sees it. */
+/** A result file the dashboard serves. */
 export interface FileView {
   /** The id of the dashboard's download route. */
   readonly downloadId: string;
@@ -62,7 +41,7 @@ export interface FileView {
   readonly filename: string;
 }
 
-/** A scanned document, as the page sees it: one PDF, or its pages. */
+/** A scanned document: one PDF, or its pages. */
 export interface DocumentView {
   /** `pdf`: `files` holds the PDF; `images`: the pages in order. */
   readonly format: "pdf" | "images";
@@ -70,7 +49,7 @@ export interface DocumentView {
   readonly files: readonly FileView[];
 }
 
-/** Everything the page shows of one session (sent as JSON). */
+/** A session as the list routes answer it (JSON). */
 export interface SessionView {
   readonly id: string;
   readonly url: string;
@@ -83,19 +62,16 @@ export interface SessionView {
   readonly createdAt: string;
   /** ISO 8601. */
   readonly expiresAt: string;
-  readonly status: SessionStatus;
-  readonly connection: ConnectionState;
-  readonly timeline: readonly TimelineEntry[];
-  /** A `data:image/png;base64,…` URL of the session URL. */
-  readonly qrCode?: string;
+  /** The status now. */
+  readonly status: string;
+  /** How the dashboard hears from the Handoff server now. */
+  readonly connection: string;
   /** The files of a completed photo or signature session. */
   readonly result?: readonly FileView[];
   /** The documents of a completed scan session. */
   readonly documents?: readonly DocumentView[];
-  /** ISO 8601: when the result files stop being downloadable. */
+  /** ISO 8601: when the result files stop being downloadable, once known. */
   readonly filesExpireAt?: string;
-  /** Why the session stopped, when it failed (not completed, expired or closed). */
-  readonly error?: string;
 }
 
 /** A download id the dashboard owns, and how to serve it. */
@@ -105,27 +81,16 @@ export interface OwnedDownload {
   readonly filename: string;
 }
 
-/** Receives the feed of one page. */
-export interface Subscriber {
-  /** Called with each new message. */
-  send(message: SseMessage): void;
-  /** Called once when the registry closes. */
-  end(): void;
-}
-
 /** Options of {@linkcode Registry}. */
-export interface RegistryOptions {
-  /** How many messages are kept for replay. @default {256} */
-  readonly bufferSize?: number;
-  /** Tells this registry's event ids from those of an earlier run. @default {random} */
-  readonly epoch?: string;
-  /** Extra fields of every snapshot (the dashboard's mode, …). */
-  readonly meta?: Readonly<Record<string, unknown>>;
-  /** The clock. @default {() => new Date()} */
-  readonly now?: () => Date;
+export interface RegistryOptions<S extends TrackedSession> {
+  /**
+   * Called once when a session completes: when its result files stop being
+   * downloadable (the dashboard asks the Handoff server).
+   * @default {never known}
+   */
+  readonly filesExpireAt?: (session: S) => Promise<Date | undefined>;
 }
 
-const MAX_TIMELINE = 50;
 const DOWNLOAD_PATH = /\/api\/v1\/downloads\/([^/?#]+)$/;
 
 /**
@@ -173,58 +138,32 @@ export function safeFilename(name: string, fallback: string): string {
   return cleaned === "" ? fallback : cleaned;
 }
 
-/** A change to a view. */
-type Patch = { -readonly [K in keyof SessionView]?: SessionView[K] };
-
-interface Entry {
-  readonly session: TrackedSession;
-  view: SessionView;
-  readonly off: (() => void)[];
+interface Entry<S> {
+  readonly session: S;
+  readonly off: () => void;
   readonly downloads: string[];
+  result?: readonly FileView[];
+  documents?: readonly DocumentView[];
+  filesExpireAt?: string;
+  /** The files-expiry lookup, while it runs. */
+  lookup?: Promise<void>;
 }
 
-/**
- * The sessions of a dashboard and the feed of their changes.
- *
- * Every change is published as one message: `session` (the whole
- * {@linkcode SessionView}) or `removed` (`{ id }`). Each message has an id
- * `<epoch>.<sequence>`; {@linkcode Registry.subscribe} replays the messages
- * after a `Last-Event-ID` while they are in the buffer, and sends a
- * `snapshot` of every session otherwise.
- */
-export class Registry {
-  readonly #entries = new Map<string, Entry>();
+/** The sessions of a dashboard, by id, and the downloads they own. */
+export class Registry<S extends TrackedSession = Session> {
+  readonly #entries = new Map<string, Entry<S>>();
   readonly #downloads = new Map<string, OwnedDownload>();
-  readonly #subscribers = new Set<Subscriber>();
-  readonly #buffer: { seq: number; message: SseMessage }[] = [];
-  readonly #bufferSize: number;
-  readonly #epoch: string;
-  readonly #meta: Readonly<Record<string, unknown>>;
-  readonly #now: () => Date;
-  #seq = 0;
+  readonly #lookups = new Set<Promise<void>>();
+  readonly #filesExpireAt: RegistryOptions<S>["filesExpireAt"];
   #closed = false;
 
   /**
    * Makes an empty registry.
    *
-   * @param options Buffer size, epoch, snapshot metadata, clock.
+   * @param options How to learn when result files expire.
    */
-  constructor(options: RegistryOptions = {}) {
-    const size = options.bufferSize ?? 256;
-    if (!Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(
-        `bufferSize must be a whole number ≥ 0, got ${size}`,
-      );
-    }
-    this.#bufferSize = size;
-    this.#epoch = options.epoch ?? crypto.randomUUID().slice(0, 8);
-    if (!/^[A-Za-z0-9]+$/.test(this.#epoch)) {
-      throw new TypeError(
-        `epoch must be letters and digits, got ${JSON.stringify(this.#epoch)}`,
-      );
-    }
-    this.#meta = options.meta ?? {};
-    this.#now = options.now ?? (() => new Date());
+  constructor(options: RegistryOptions<S> = {}) {
+    this.#filesExpireAt = options.filesExpireAt;
   }
 
   /** How many sessions the registry holds. */
@@ -232,78 +171,35 @@ export class Registry {
     return this.#entries.size;
   }
 
-  /** How many pages are subscribed. */
-  get subscriberCount(): number {
-    return this.#subscribers.size;
-  }
-
-  /** The id of the latest message (`<epoch>.<sequence>`). */
-  get lastEventId(): string {
-    return `${this.#epoch}.${this.#seq}`;
-  }
-
   /**
-   * Start tracking a session: follow its events and connection, and publish
-   * it.
+   * Start tracking a session: own its result files once it completes.
    *
    * @param session The session, just created.
    * @returns Its view.
    * @throws {TypeError} The registry is closed, or already has the session.
    */
-  add(session: TrackedSession): SessionView {
+  add(session: S): SessionView {
     if (this.#closed) throw new TypeError("The registry is closed");
     if (this.#entries.has(session.id)) {
       throw new TypeError(`Session ${session.id} is already tracked`);
     }
-    const view: SessionView = {
-      id: session.id,
-      url: session.url,
-      actionType: session.actionType,
-      ...(session.outputFormat ? { outputFormat: session.outputFormat } : {}),
-      ...(session.documentMode ? { documentMode: session.documentMode } : {}),
-      ...(session.scanOutputFormat
-        ? { scanOutputFormat: session.scanOutputFormat }
-        : {}),
-      ...(session.introText ? { introText: session.introText } : {}),
-      createdAt: session.createdAt.toISOString(),
-      expiresAt: session.expiresAt.toISOString(),
-      status: session.status,
-      connection: session.connection,
-      timeline: [{
-        kind: "status",
-        status: session.status,
-        at: session.createdAt.toISOString(),
-      }],
+    const entry: Entry<S> = {
+      session,
+      downloads: [],
+      off: session.onEvent((event) => this.#onEvent(entry, event)),
     };
-    const entry: Entry = { session, view, off: [], downloads: [] };
     this.#entries.set(session.id, entry);
-    entry.off.push(
-      session.onEvent((event) => this.#onEvent(entry, event)),
-      session.onConnectionChange((state) => this.#onConnection(entry, state)),
-    );
-    this.#watchFailure(entry);
-    this.#publishSession(entry);
-    return entry.view;
+    return this.#view(entry);
   }
 
   /**
-   * Attach the QR code of a session.
+   * The session with this id.
    *
    * @param id The session id.
-   * @param qrCode A `data:image/png;base64,…` URL.
+   * @returns The session, or `undefined`.
    */
-  setQrCode(id: string, qrCode: string): void {
-    this.#update(id, { qrCode });
-  }
-
-  /**
-   * Tell when a session's result files stop being downloadable.
-   *
-   * @param id The session id.
-   * @param at The time.
-   */
-  setFilesExpireAt(id: string, at: Date): void {
-    this.#update(id, { filesExpireAt: at.toISOString() });
+  session(id: string): S | undefined {
+    return this.#entries.get(id)?.session;
   }
 
   /**
@@ -313,7 +209,20 @@ export class Registry {
    * @returns The view, or `undefined`.
    */
   get(id: string): SessionView | undefined {
-    return this.#entries.get(id)?.view;
+    const entry = this.#entries.get(id);
+    return entry === undefined ? undefined : this.#view(entry);
+  }
+
+  /**
+   * The view of one session once its files-expiry lookup (if one runs) is
+   * done, so a page that heard `completed` learns `filesExpireAt`.
+   *
+   * @param id The session id.
+   * @returns The view, or `undefined`.
+   */
+  async settled(id: string): Promise<SessionView | undefined> {
+    await this.#entries.get(id)?.lookup;
+    return this.get(id);
   }
 
   /**
@@ -322,7 +231,7 @@ export class Registry {
    * @returns The views.
    */
   views(): SessionView[] {
-    return [...this.#entries.values()].map((entry) => entry.view);
+    return [...this.#entries.values()].map((entry) => this.#view(entry));
   }
 
   /**
@@ -336,8 +245,8 @@ export class Registry {
   }
 
   /**
-   * Stop tracking a session: forget it and its downloads, close it, and
-   * publish `removed`.
+   * Stop tracking a session: forget it and its downloads, and close it
+   * (which also ends its relay streams).
    *
    * @param id The session id.
    * @returns Whether the session was tracked.
@@ -346,171 +255,71 @@ export class Registry {
     const entry = this.#entries.get(id);
     if (entry === undefined) return false;
     this.#forget(entry);
-    this.#publish({ event: "removed", data: JSON.stringify({ id }) });
     await entry.session.close();
     return true;
   }
 
   /**
-   * Subscribe a page to the feed. Its first messages are the ones it missed
-   * after `lastEventId` when they are all still buffered, or else a
-   * `snapshot` of every session; then every new message.
-   *
-   * @param lastEventId The `Last-Event-ID` the browser sent, or `null`.
-   * @param subscriber Receives the new messages.
-   * @returns The first messages, and the function that unsubscribes.
-   */
-  subscribe(
-    lastEventId: string | null,
-    subscriber: Subscriber,
-  ): { initial: SseMessage[]; unsubscribe: () => void } {
-    if (this.#closed) {
-      subscriber.end();
-      return { initial: [], unsubscribe: () => {} };
-    }
-    const replay = this.#replay(lastEventId);
-    this.#subscribers.add(subscriber);
-    return {
-      initial: replay ?? [this.snapshot()],
-      unsubscribe: () => {
-        this.#subscribers.delete(subscriber);
-      },
-    };
-  }
-
-  /**
-   * A `snapshot` message: every session, the metadata and the server time.
-   *
-   * @returns The message, with the latest event id.
-   */
-  snapshot(): SseMessage {
-    return {
-      id: this.lastEventId,
-      event: "snapshot",
-      data: JSON.stringify({
-        ...this.#meta,
-        serverTime: this.#now().toISOString(),
-        sessions: this.views(),
-      }),
-    };
-  }
-
-  /**
-   * End every subscription (their browsers reconnect and get a snapshot)
-   * while keeping the sessions.
-   *
-   * @returns How many subscriptions ended.
-   */
-  disconnectAll(): number {
-    const subscribers = [...this.#subscribers];
-    this.#subscribers.clear();
-    for (const subscriber of subscribers) subscriber.end();
-    return subscribers.length;
-  }
-
-  /**
-   * Close every session and end every subscription. Idempotent.
+   * Close every session and wait for the lookups. Idempotent.
    *
    * @returns Settles once every session is closed.
    */
   async close(): Promise<void> {
     this.#closed = true;
-    this.disconnectAll();
     const entries = [...this.#entries.values()];
     for (const entry of entries) this.#forget(entry);
     await Promise.allSettled(entries.map((entry) => entry.session.close()));
+    while (this.#lookups.size > 0) {
+      await Promise.allSettled([...this.#lookups]);
+    }
   }
 
-  #replay(lastEventId: string | null): SseMessage[] | undefined {
-    if (lastEventId === null) return undefined;
-    const match = /^([A-Za-z0-9]+)\.(\d{1,15})$/.exec(lastEventId.trim());
-    if (match === null || match[1] !== this.#epoch) return undefined;
-    const seq = Number(match[2]);
-    if (seq > this.#seq) return undefined;
-    const oldest = this.#buffer[0]?.seq ?? this.#seq + 1;
-    if (seq < oldest - 1) return undefined; // some are gone
-    return this.#buffer.filter((item) => item.seq > seq).map((item) =>
-      item.message
-    );
+  #view(entry: Entry<S>): SessionView {
+    const { session } = entry;
+    return {
+      id: session.id,
+      url: session.url,
+      actionType: session.actionType,
+      ...(session.outputFormat ? { outputFormat: session.outputFormat } : {}),
+      ...(session.documentMode ? { documentMode: session.documentMode } : {}),
+      ...(session.scanOutputFormat
+        ? { scanOutputFormat: session.scanOutputFormat }
+        : {}),
+      ...(session.introText ? { introText: session.introText } : {}),
+      createdAt: session.createdAt.toISOString(),
+      expiresAt: session.expiresAt.toISOString(),
+      status: session.status,
+      connection: session.connection,
+      ...(entry.result ? { result: entry.result } : {}),
+      ...(entry.documents ? { documents: entry.documents } : {}),
+      ...(entry.filesExpireAt ? { filesExpireAt: entry.filesExpireAt } : {}),
+    };
   }
 
-  #forget(entry: Entry): void {
-    for (const off of entry.off) off();
-    entry.off.length = 0;
+  #forget(entry: Entry<S>): void {
+    entry.off();
     for (const id of entry.downloads) this.#downloads.delete(id);
     this.#entries.delete(entry.session.id);
   }
 
-  #update(id: string, patch: Patch): void {
-    const entry = this.#entries.get(id);
-    if (entry === undefined) return;
-    entry.view = { ...entry.view, ...patch };
-    this.#publishSession(entry);
-  }
-
-  #timeline(entry: Entry, line: TimelineEntry): readonly TimelineEntry[] {
-    const timeline = [...entry.view.timeline, line];
-    return timeline.length > MAX_TIMELINE
-      ? [timeline[0]!, ...timeline.slice(-(MAX_TIMELINE - 1))]
-      : timeline;
-  }
-
-  #onEvent(entry: Entry, event: SessionEvent): void {
-    const last = entry.view.status;
-    const at = event.timestamp.toISOString();
-    let patch: Patch = { status: event.status };
-    if (event.status !== last) {
-      patch.timeline = this.#timeline(entry, {
-        kind: "status",
-        status: event.status,
-        at,
-      });
-    }
-    if (event.type === "completed") {
-      patch = {
-        ...patch,
-        ...(event.actionType === "scan"
-          ? { documents: this.#ownScan(entry, event.scanResult) }
-          : { result: this.#ownItems(entry, event.result) }),
-      };
-    }
-    if (patch.timeline === undefined && event.type === "status_update") return;
-    entry.view = { ...entry.view, ...patch };
-    this.#publishSession(entry);
-  }
-
-  #onConnection(entry: Entry, state: ConnectionState): void {
-    const patch: Patch = { connection: state };
-    if (state === "websocket" || state === "polling") {
-      patch.timeline = this.#timeline(entry, {
-        kind: "connection",
-        connection: state,
-        at: this.#now().toISOString(),
-      });
-    }
-    entry.view = { ...entry.view, ...patch };
-    this.#publishSession(entry);
-  }
-
-  #watchFailure(entry: Entry): void {
-    const { session } = entry;
-    const outcome = (async () => {
-      for await (const _ of session.events()) {
-        // the events themselves come through onEvent; this only hears a failure
-      }
-    })();
-    outcome.catch((error: unknown) => {
-      if (
-        error instanceof SessionExpiredError ||
-        error instanceof SessionClosedError ||
-        this.#entries.get(session.id) !== entry
-      ) return;
-      const message = error instanceof Error ? error.message : String(error);
-      this.#update(session.id, { error: message });
+  #onEvent(entry: Entry<S>, event: SessionEvent): void {
+    if (event.type !== "completed") return;
+    if (event.actionType === "scan") {
+      entry.documents = this.#ownScan(entry, event.scanResult);
+    } else entry.result = this.#ownItems(entry, event.result);
+    const lookup = this.#filesExpireAt?.(entry.session);
+    if (lookup === undefined) return;
+    const done: Promise<void> = lookup.then((at) => {
+      if (at !== undefined) entry.filesExpireAt = at.toISOString();
+    }).catch(() => {}).finally(() => {
+      this.#lookups.delete(done);
+      delete entry.lookup;
     });
+    entry.lookup = done;
+    this.#lookups.add(done);
   }
 
-  #own(entry: Entry, file: FileView): FileView {
+  #own(entry: Entry<S>, file: FileView): FileView {
     this.#downloads.set(file.downloadId, {
       sessionId: entry.session.id,
       contentType: file.contentType,
@@ -520,7 +329,7 @@ export class Registry {
     return file;
   }
 
-  #ownItems(entry: Entry, items: readonly ResultItem[]): FileView[] {
+  #ownItems(entry: Entry<S>, items: readonly ResultItem[]): FileView[] {
     const short = entry.session.id.slice(0, 8);
     return items.map((item, i) =>
       this.#own(entry, {
@@ -536,56 +345,33 @@ export class Registry {
     );
   }
 
-  #ownScan(entry: Entry, scan: ScanResult): DocumentView[] {
+  #ownScan(entry: Entry<S>, scan: ScanResult): DocumentView[] {
     const short = entry.session.id.slice(0, 8);
-    const documents: DocumentView[] = [];
-    scan.documents.forEach((document, d) => {
+    return scan.documents.map((document, d): DocumentView => {
       if (document.format === "pdf") {
         const id = downloadIdOf(document.pdfUrl);
-        documents.push({
+        return {
           format: "pdf",
           files: id === undefined ? [] : [this.#own(entry, {
             downloadId: id,
             contentType: "application/pdf",
             filename: `scan-${short}-document-${d + 1}.pdf`,
           })],
-        });
-      } else {
-        const files: FileView[] = [];
-        document.pages.forEach((page, p) => {
-          const id = downloadIdOf(page.url);
-          if (id === undefined) return;
-          files.push(this.#own(entry, {
-            downloadId: id,
-            contentType: page.contentType,
-            filename: `scan-${short}-document-${d + 1}-page-${p + 1}.${
-              extensionOf(page.contentType)
-            }`,
-          }));
-        });
-        documents.push({ format: "images", files });
+        };
       }
+      const files: FileView[] = [];
+      document.pages.forEach((page, p) => {
+        const id = downloadIdOf(page.url);
+        if (id === undefined) return;
+        files.push(this.#own(entry, {
+          downloadId: id,
+          contentType: page.contentType,
+          filename: `scan-${short}-document-${d + 1}-page-${p + 1}.${
+            extensionOf(page.contentType)
+          }`,
+        }));
+      });
+      return { format: "images", files };
     });
-    return documents;
-  }
-
-  #publishSession(entry: Entry): void {
-    this.#publish({ event: "session", data: JSON.stringify(entry.view) });
-  }
-
-  #publish(message: Omit<SseMessage, "id">): void {
-    const seq = ++this.#seq;
-    const full: SseMessage = { ...message, id: `${this.#epoch}.${seq}` };
-    this.#buffer.push({ seq, message: full });
-    while (this.#buffer.length > this.#bufferSize) this.#buffer.shift();
-    for (const subscriber of [...this.#subscribers]) {
-      try {
-        subscriber.send(full);
-      } catch {
-        // a broken stream must not stop the others: drop it
-        this.#subscribers.delete(subscriber);
-        subscriber.end();
-      }
-    }
   }
 }

@@ -1,7 +1,10 @@
 // Copyright 2026 the handoff authors. MIT license.
-// The mock dashboard's page: the create form, and the session cards kept up
-// to date from the dashboard's Server-Sent Events stream. Text from sessions
-// is only ever set with textContent or as attribute values, never as markup.
+// The mock dashboard's page: the create form, and one card per session. The
+// list comes from GET /api/sessions (and the create answers); everything a
+// session says after that reaches its card through its own EventSource on
+// the library's relay (GET /api/sessions/:id/events): status, timeline,
+// connection, files, expiry, failure. Text from sessions is only ever set
+// with textContent or as attribute values, never as markup.
 "use strict";
 
 const FORMATS = {
@@ -27,7 +30,20 @@ const CONNECTION_LABELS = {
   connecting: "Connecting",
   websocket: "WebSocket",
   polling: "Polling",
+  unreachable: "Unreachable",
   closed: "Socket closed",
+};
+const CONNECTION_TIMELINE = {
+  websocket: "Live over WebSocket",
+  polling: "Falling back to polling",
+  unreachable: "The Handoff server is unreachable",
+};
+const RANKS = {
+  pending: 0,
+  opened: 1,
+  action_started: 2,
+  completed: 3,
+  expired: 4,
 };
 const STEP_ORDER = ["pending", "opened", "action_started", "completed"];
 const PREVIEW_TYPES = new Set([
@@ -54,12 +70,10 @@ const els = {
 };
 
 const state = {
-  sessions: new Map(), // id → { view, card }
+  sessions: new Map(), // id → entry (see addCard)
   mode: undefined,
   clockOffset: 0, // server time − local time, in ms
-  lastEventId: undefined,
-  snapshots: 0,
-  source: undefined,
+  listed: false, // the session list has loaded
 };
 
 // ---- small helpers -------------------------------------------------------
@@ -101,9 +115,12 @@ function httpUrl(text) {
   }
 }
 
+// The relay gives each file the dashboard's own link (its downloadUrl).
 function downloadHref(file, attachment) {
-  const base = "/api/downloads/" + encodeURIComponent(file.downloadId);
-  return attachment ? base + "?download=1" : base;
+  if (typeof file.href !== "string" || !file.href.startsWith("/api/")) {
+    return undefined;
+  }
+  return attachment ? file.href + "?download=1" : file.href;
 }
 
 function typeOf(file) {
@@ -193,10 +210,7 @@ async function submit(event) {
       showErrors(answer.error || `Failed: ${response.status}`, answer.errors);
       return;
     }
-    // The stream brings it too; show it now if the stream has not yet.
-    if (answer.session && !state.sessions.has(answer.session.id)) {
-      upsert(answer.session);
-    }
+    if (answer.session) addCard(answer.session);
   } catch (error) {
     showErrors(`Cannot reach the dashboard: ${error.message}`);
   } finally {
@@ -207,39 +221,49 @@ async function submit(event) {
 
 // ---- the cards -----------------------------------------------------------
 
-function kindLabel(view) {
-  const action = ACTIONS[view.actionType] ?? view.actionType;
-  if (view.actionType === "scan") {
-    const mode = view.documentMode === "multi"
+function kindLabel(info) {
+  const action = ACTIONS[info.actionType] ?? info.actionType;
+  if (info.actionType === "scan") {
+    const mode = info.documentMode === "multi"
       ? "several documents"
       : "one document";
-    const format = view.scanOutputFormat === "images" ? "images" : "PDF";
+    const format = info.scanOutputFormat === "images" ? "images" : "PDF";
     return `${action} · ${mode} · ${format}`;
   }
-  return view.outputFormat
-    ? `${action} · ${view.outputFormat.toUpperCase()}`
+  return info.outputFormat
+    ? `${action} · ${info.outputFormat.toUpperCase()}`
     : action;
 }
 
-function createCard(view) {
-  const card = els.template.content.firstElementChild.cloneNode(true);
-  card.dataset.sessionId = view.id;
-  $(".kind", card).textContent = kindLabel(view);
-  $(".sid", card).textContent = view.id.slice(0, 8);
-  $(".sid", card).title = view.id;
-  $(".url", card).value = view.url;
-  $(".created", card).textContent = time(view.createdAt);
-  if (view.introText) {
-    const intro = $(".intro", card);
-    intro.textContent = view.introText;
-    intro.hidden = false;
-  }
+function sessionPath(id) {
+  return "/api/sessions/" + encodeURIComponent(id);
+}
+
+// What the card shows of the session itself: from the list (or the create
+// answer) first, then from each relay stream's `session` event.
+function applyInfo(entry, info) {
+  const { card } = entry;
+  entry.info = { ...entry.info, ...info };
+  $(".kind", card).textContent = kindLabel(entry.info);
+  $(".url", card).value = entry.info.url;
+  $(".created", card).textContent = time(entry.info.createdAt);
+  const intro = $(".intro", card);
+  intro.textContent = entry.info.introText ?? "";
+  intro.hidden = !entry.info.introText;
   const link = $(".phone-link", card);
-  const href = httpUrl(view.url);
-  if (href && state.mode === "stub") {
-    link.href = href;
-    link.hidden = false;
+  const href = httpUrl(entry.info.url);
+  if (href && state.mode === "stub") link.href = href;
+  link.hidden = !(href && state.mode === "stub");
+  if (info.qrCode && $(".qr", card).getAttribute("src") !== info.qrCode) {
+    $(".qr", card).src = info.qrCode;
   }
+}
+
+function createCard(entry) {
+  const card = els.template.content.firstElementChild.cloneNode(true);
+  card.dataset.sessionId = entry.id;
+  $(".sid", card).textContent = entry.id.slice(0, 8);
+  $(".sid", card).title = entry.id;
   $(".copy", card).addEventListener("click", async (event) => {
     const button = event.currentTarget;
     const input = $(".url", card);
@@ -253,48 +277,54 @@ function createCard(view) {
     setTimeout(() => (button.textContent = "Copy"), 1500);
   });
   $(".remove", card).addEventListener("click", async (event) => {
-    event.currentTarget.disabled = true;
-    const response = await fetch(
-      "/api/sessions/" + encodeURIComponent(view.id),
-      { method: "DELETE" },
-    ).catch(() => undefined);
+    const button = event.currentTarget;
+    button.disabled = true;
+    // Nothing more is to be shown: the relay stream goes first.
+    unfollow(entry);
+    const response = await fetch(sessionPath(entry.id), { method: "DELETE" })
+      .catch(() => undefined);
     if (response?.status === 204 || response?.status === 404) {
-      removeCard(view.id);
-    } else event.currentTarget.disabled = false;
+      removeCard(entry.id);
+    } else {
+      button.disabled = false;
+      follow(entry);
+    }
   });
   return card;
 }
 
-function renderTimeline(card, view) {
-  const list = $(".timeline", card);
-  const items = view.timeline.map((entry) => {
-    const item = el("li");
-    item.dataset.kind = entry.kind;
-    const label = entry.kind === "status"
-      ? TIMELINE_LABELS[entry.status] ?? entry.status
-      : entry.connection === "websocket"
-      ? "Live over WebSocket"
-      : entry.connection === "polling"
-      ? "Falling back to polling"
-      : CONNECTION_LABELS[entry.connection] ?? entry.connection;
-    if (entry.kind === "status") item.dataset.status = entry.status;
-    else item.dataset.connection = entry.connection;
-    item.append(el("time", "", time(entry.at)), el("span", "", label));
-    item.querySelector("time").dateTime = entry.at;
-    return item;
-  });
-  list.replaceChildren(...items);
+function renderTimeline(entry) {
+  // In the order of the events' timestamps (a resumed stream replays older
+  // statuses after the current connection state).
+  const lines = entry.timeline
+    .map((line, i) => ({ line, i, at: Date.parse(line.at) || 0 }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({ line }) => {
+      const item = el("li");
+      item.dataset.kind = line.kind;
+      if (line.kind === "status") item.dataset.status = line.status;
+      else item.dataset.connection = line.connection;
+      const label = line.kind === "status"
+        ? TIMELINE_LABELS[line.status] ?? line.status
+        : CONNECTION_TIMELINE[line.connection] ?? line.connection;
+      const stamp = el("time", "", time(line.at));
+      stamp.dateTime = line.at;
+      item.append(stamp, el("span", "", label));
+      return item;
+    });
+  $(".timeline", entry.card).replaceChildren(...lines);
 }
 
-function renderSteps(card, view) {
-  const reached = STEP_ORDER.indexOf(view.status);
+function renderSteps(entry) {
+  const { card, status } = entry;
+  const reached = STEP_ORDER.indexOf(status);
   for (const step of card.querySelectorAll(".steps li")) {
     const index = STEP_ORDER.indexOf(step.dataset.step);
-    const seen = view.timeline.some((entry) =>
-      entry.kind === "status" && entry.status === step.dataset.step
+    const seen = entry.timeline.some((line) =>
+      line.kind === "status" && line.status === step.dataset.step
     );
     step.className =
-      index < reached || (index === reached && view.status === "completed")
+      index < reached || (index === reached && status === "completed")
         ? "done"
         : index === reached
         ? "current"
@@ -302,30 +332,31 @@ function renderSteps(card, view) {
         ? "done"
         : "";
   }
-  card.querySelector(".steps").dataset.expired = String(
-    view.status === "expired",
-  );
+  $(".steps", card).dataset.expired = String(status === "expired");
 }
 
 function filePreview(file, label) {
   const figure = el("figure", "file");
   figure.dataset.downloadId = file.downloadId;
   const type = typeOf(file);
-  if (PREVIEW_TYPES.has(type)) {
+  const href = downloadHref(file, false);
+  if (href === undefined) {
+    figure.append(el("div", "thumb placeholder", type || "file"));
+  } else if (PREVIEW_TYPES.has(type)) {
     const link = el("a", "thumb");
-    link.href = downloadHref(file, false);
+    link.href = href;
     link.target = "_blank";
     link.rel = "noopener";
     const img = el("img", "preview");
     img.alt = label;
     img.loading = "lazy";
-    img.src = downloadHref(file, false);
+    img.src = href;
     img.addEventListener("error", () => figure.classList.add("broken"));
     link.append(img);
     figure.append(link);
   } else if (type === "application/pdf") {
     const frame = el("iframe", "pdf");
-    frame.src = downloadHref(file, false);
+    frame.src = href;
     frame.title = label;
     frame.loading = "lazy";
     figure.append(frame);
@@ -334,56 +365,66 @@ function filePreview(file, label) {
   }
   const caption = el("figcaption");
   caption.append(el("span", "file-name", label));
-  const actions = el("span", "file-actions");
-  const open = el("a", "button tiny secondary", "Open");
-  open.href = downloadHref(file, false);
-  open.target = "_blank";
-  open.rel = "noopener";
-  const save = el("a", "button tiny", "Download");
-  save.href = downloadHref(file, true);
-  save.download = file.filename;
-  actions.append(open, save);
-  caption.append(actions);
+  if (href !== undefined) {
+    const actions = el("span", "file-actions");
+    const open = el("a", "button tiny secondary", "Open");
+    open.href = href;
+    open.target = "_blank";
+    open.rel = "noopener";
+    const save = el("a", "button tiny", "Download");
+    save.href = downloadHref(file, true);
+    save.download = file.filename ?? "";
+    actions.append(open, save);
+    caption.append(actions);
+  }
   figure.append(caption);
   return figure;
 }
 
-function renderResult(card, view) {
-  const box = $(".result", card);
-  const key = JSON.stringify([view.result, view.documents]);
+// The files of the `completed` event: `result` for photos and signatures,
+// `documents` for scans.
+function renderResult(entry) {
+  const box = $(".result", entry.card);
+  const done = entry.completed;
+  const key = JSON.stringify([done?.result, done?.documents]);
   if (box.dataset.key === key) return; // unchanged: keep the loaded images
   box.dataset.key = key;
   const parts = [];
-  if (view.result) {
+  if (done?.result) {
     const files = el("div", "files");
-    view.result.forEach((file) =>
-      files.append(filePreview(file, file.filename))
+    done.result.forEach((file, i) =>
+      files.append(filePreview(file, file.filename || `File ${i + 1}`))
     );
-    if (view.result.length === 0) {
+    if (done.result.length === 0) {
       files.append(el("p", "muted", "The phone sent no file."));
     }
     parts.push(el("h4", "", "Result"), files);
   }
-  if (view.documents) {
-    parts.push(el("h4", "", `Scanned documents (${view.documents.length})`));
-    view.documents.forEach((document, d) => {
+  if (done?.documents) {
+    parts.push(el("h4", "", `Scanned documents (${done.documents.length})`));
+    done.documents.forEach((document, d) => {
       const section = el("section", "document");
       section.dataset.document = String(d + 1);
-      const pages = document.format === "images"
-        ? ` · ${document.files.length} page${
-          document.files.length === 1 ? "" : "s"
-        }`
-        : " · PDF";
-      section.append(el("h5", "", `Document ${d + 1}${pages}`));
-      const files = el("div", "files");
-      document.files.forEach((file, p) =>
-        files.append(
-          filePreview(
-            file,
-            document.format === "images" ? `Page ${p + 1}` : file.filename,
-          ),
-        )
+      const pages = document.format === "images" ? document.pages : [];
+      section.append(
+        el(
+          "h5",
+          "",
+          `Document ${d + 1}${
+            document.format === "images"
+              ? ` · ${pages.length} page${pages.length === 1 ? "" : "s"}`
+              : " · PDF"
+          }`,
+        ),
       );
+      const files = el("div", "files");
+      if (document.format === "pdf") {
+        files.append(filePreview(document.file, `Document ${d + 1} (PDF)`));
+      } else {
+        pages.forEach((page, p) =>
+          files.append(filePreview(page, `Page ${p + 1}`))
+        );
+      }
       section.append(files);
       parts.push(section);
     });
@@ -392,71 +433,226 @@ function renderResult(card, view) {
   box.hidden = parts.length === 0;
 }
 
+const STREAM_LABELS = {
+  reconnecting: "Reconnecting…",
+  offline: "Updates stopped, retrying…",
+};
+
 function render(entry) {
-  const { view, card } = entry;
-  card.dataset.status = view.status;
+  const { card } = entry;
+  card.dataset.status = entry.status;
+  card.dataset.stream = entry.stream;
+  card.dataset.heard = entry.heard.join(" ");
   const badge = $(".badge.status", card);
-  badge.textContent = STATUS_LABELS[view.status] ?? view.status;
-  badge.dataset.status = view.status;
+  badge.textContent = STATUS_LABELS[entry.status] ?? entry.status;
+  badge.dataset.status = entry.status;
   const conn = $(".badge.conn", card);
-  conn.textContent = CONNECTION_LABELS[view.connection] ?? view.connection;
-  conn.dataset.connection = view.connection;
+  const connection = entry.connection ?? "connecting";
+  conn.textContent = CONNECTION_LABELS[connection] ?? connection;
+  conn.dataset.connection = connection;
   conn.title = "How the dashboard hears from the Handoff server";
-  if (view.qrCode && $(".qr", card).getAttribute("src") !== view.qrCode) {
-    $(".qr", card).src = view.qrCode;
-  }
+  const stream = $(".badge.stream", card);
+  stream.hidden = STREAM_LABELS[entry.stream] === undefined;
+  stream.textContent = STREAM_LABELS[entry.stream] ?? "";
+  stream.dataset.stream = entry.stream;
   const error = $(".session-error", card);
-  error.hidden = !view.error;
-  error.textContent = view.error ?? "";
-  renderSteps(card, view);
-  renderTimeline(card, view);
-  renderResult(card, view);
+  error.hidden = !entry.error;
+  error.textContent = entry.error ?? "";
+  renderSteps(entry);
+  renderTimeline(entry);
+  renderResult(entry);
   tick(entry);
 }
 
 function tick(entry) {
-  const { view, card } = entry;
+  const { card, info } = entry;
   const now = Date.now() + state.clockOffset;
   const label = $(".time-label", card);
   const value = $(".time-left", card);
   let text;
-  if (view.status === "expired") {
+  if (entry.status === "expired") {
     label.textContent = "Expired";
-    text = time(view.expiresAt);
-  } else if (view.status === "completed") {
+    text = time(info.expiresAt);
+  } else if (entry.status === "completed") {
     label.textContent = "Files kept";
-    text = view.filesExpireAt
-      ? (Date.parse(view.filesExpireAt) > now
-        ? `${duration(Date.parse(view.filesExpireAt) - now)} more`
-        : "no longer (result TTL ran out)")
-      : "…";
+    const until = Date.parse(entry.filesExpireAt);
+    text = Number.isNaN(until)
+      ? "…"
+      : until > now
+      ? `${duration(until - now)} more`
+      : "no longer (result TTL ran out)";
   } else {
     label.textContent = "Expires in";
-    const left = Date.parse(view.expiresAt) - now;
+    const left = Date.parse(info.expiresAt) - now;
     text = left > 0 ? duration(left) : "now";
     value.classList.toggle("soon", left < 60_000);
   }
   if (value.textContent !== text) value.textContent = text;
 }
 
-function upsert(view) {
-  let entry = state.sessions.get(view.id);
-  if (entry === undefined) {
-    entry = { view, card: createCard(view) };
-    state.sessions.set(view.id, entry);
-    els.list.prepend(entry.card);
+// ---- one relay stream per card --------------------------------------------
+
+// The final event: the relay stream ends with it, before the session
+// releases its link to the Handoff server, so the page says so itself.
+function finish(entry) {
+  entry.final = true;
+  entry.stream = "done";
+  entry.connection = "closed";
+}
+
+function advance(entry, status, at) {
+  if ((RANKS[status] ?? -1) <= RANKS[entry.status]) return; // seen already
+  entry.status = status;
+  entry.timeline.push({ kind: "status", status, at });
+}
+
+async function learnFilesExpiry(entry) {
+  // The dashboard asks the Handoff server when the files expire; the
+  // session's view has it once it knows.
+  const response = await fetch(sessionPath(entry.id)).catch(() => undefined);
+  const answer = response?.ok ? await response.json().catch(() => ({})) : {};
+  if (answer.session?.filesExpireAt) {
+    entry.filesExpireAt = answer.session.filesExpireAt;
+    tick(entry);
   }
-  entry.view = view;
+}
+
+function setStream(entry, stream) {
+  entry.stream = stream;
   render(entry);
+  updateLive();
+}
+
+function unfollow(entry) {
+  clearTimeout(entry.retry);
+  entry.source?.close();
+  entry.source = undefined;
+}
+
+function follow(entry) {
+  unfollow(entry);
+  // The card shows "Created" from createdAt, so a first stream asks for every
+  // status after `pending`: a page opened mid-session shows the whole
+  // timeline. Reconnects of the EventSource send Last-Event-ID themselves.
+  const from = entry.lastEventId ?? `${entry.id}:0`;
+  const source = new EventSource(
+    `${sessionPath(entry.id)}/events?lastEventId=${encodeURIComponent(from)}`,
+  );
+  entry.source = source;
+  const on = (type, handle) =>
+    source.addEventListener(type, (event) => {
+      if (entry.source !== source) return;
+      if (event.lastEventId) entry.lastEventId = event.lastEventId;
+      handle(JSON.parse(event.data), event);
+      render(entry);
+      updateLive();
+    });
+  const heard = (event) => {
+    if (event.lastEventId) entry.heard.push(event.lastEventId);
+  };
+
+  source.addEventListener("open", () => {
+    if (entry.source === source && !entry.final) setStream(entry, "live");
+  });
+  on("session", (data) => applyInfo(entry, data));
+  on("connection", (data) => {
+    if (data.state === entry.connection) return; // the same, on a new stream
+    entry.connection = data.state;
+    if (CONNECTION_TIMELINE[data.state]) {
+      entry.timeline.push({
+        kind: "connection",
+        connection: data.state,
+        at: data.timestamp,
+      });
+    }
+  });
+  on("status", (data, event) => {
+    heard(event);
+    advance(entry, data.status, data.timestamp);
+  });
+  on("completed", (data, event) => {
+    heard(event);
+    finish(entry);
+    advance(entry, "completed", data.timestamp);
+    entry.completed = data;
+    learnFilesExpiry(entry);
+  });
+  on("expired", (data, event) => {
+    heard(event);
+    finish(entry);
+    advance(entry, "expired", data.timestamp);
+  });
+  source.addEventListener("error", (event) => {
+    if (entry.source !== source) return;
+    if (event instanceof MessageEvent) {
+      // The relay's `error` event: the session failed for good. A reconnect
+      // would only hear it again.
+      const data = JSON.parse(event.data);
+      entry.error = `${data.name}: ${data.message}`;
+      finish(entry);
+      unfollow(entry);
+      setStream(entry, "done");
+    } else if (entry.final) {
+      // The stream ended after the final event; the reconnect is answered
+      // 204, which closes the EventSource. Nothing is wrong.
+      if (source.readyState === EventSource.CLOSED) unfollow(entry);
+    } else if (source.readyState === EventSource.CONNECTING) {
+      setStream(entry, "reconnecting"); // it resumes by itself
+    } else {
+      gaveUp(entry);
+    }
+  });
+}
+
+// The browser gave up on the stream (an HTTP error): a session the dashboard
+// no longer has (removed in another tab, or a restarted dashboard) goes;
+// otherwise the stream is reopened by hand, from the last event heard.
+async function gaveUp(entry) {
+  unfollow(entry);
+  const response = await fetch(sessionPath(entry.id)).catch(() => undefined);
+  await response?.body?.cancel();
+  if (state.sessions.get(entry.id) !== entry) return;
+  if (response?.status === 404) return removeCard(entry.id);
+  setStream(entry, "offline");
+  entry.retry = setTimeout(() => follow(entry), 3000);
+}
+
+function addCard(view) {
+  if (state.sessions.has(view.id)) return;
+  const entry = {
+    id: view.id,
+    card: undefined,
+    info: {},
+    status: "pending",
+    connection: undefined, // the relay says
+    timeline: [{ kind: "status", status: "pending", at: view.createdAt }],
+    heard: [], // the ids of the status events received, in order
+    completed: undefined,
+    filesExpireAt: undefined,
+    error: undefined,
+    final: false, // completed, expired or failed: the relay has no more to say
+    stream: "connecting",
+    source: undefined,
+    lastEventId: undefined,
+    retry: undefined,
+  };
+  entry.card = createCard(entry);
+  applyInfo(entry, view);
+  state.sessions.set(view.id, entry);
+  els.list.prepend(entry.card);
+  render(entry);
+  follow(entry);
   updateCount();
 }
 
 function removeCard(id) {
   const entry = state.sessions.get(id);
   if (entry === undefined) return;
+  unfollow(entry);
   entry.card.remove();
   state.sessions.delete(id);
   updateCount();
+  updateLive();
 }
 
 function updateCount() {
@@ -465,64 +661,43 @@ function updateCount() {
   els.count.textContent = n === 0 ? "" : `${n} session${n === 1 ? "" : "s"}`;
 }
 
-// ---- the stream ----------------------------------------------------------
+// ---- the list ------------------------------------------------------------
 
 function setLive(stateName, text) {
   els.live.dataset.state = stateName;
   els.liveText.textContent = text;
 }
 
-function applySnapshot(snapshot) {
-  state.snapshots++;
-  document.documentElement.dataset.snapshots = String(state.snapshots);
-  state.clockOffset = Date.parse(snapshot.serverTime) - Date.now() || 0;
-  const modeChanged = state.mode !== snapshot.mode;
-  state.mode = snapshot.mode;
-  els.server.textContent = snapshot.mode === "stub"
-    ? `Embedded stub server · ${snapshot.handoffUrl}`
-    : `Handoff server · ${snapshot.handoffUrl}`;
-  els.server.dataset.mode = snapshot.mode;
-  const ids = new Set(snapshot.sessions.map((view) => view.id));
-  for (const id of [...state.sessions.keys()]) {
-    if (!ids.has(id) || modeChanged) removeCard(id);
-  }
-  for (const view of snapshot.sessions) upsert(view);
+// The top badge: whether every card hears its session live.
+function updateLive() {
+  if (!state.listed) return;
+  const streams = [...state.sessions.values()].map((entry) => entry.stream);
+  if (streams.includes("offline")) setLive("offline", "Some updates stopped");
+  else if (streams.includes("reconnecting")) {
+    setLive("reconnecting", "Reconnecting…");
+  } else setLive("live", "Live");
 }
 
-function remember(event) {
-  if (event.lastEventId) {
-    state.lastEventId = event.lastEventId;
-    document.documentElement.dataset.lastEventId = event.lastEventId;
+async function loadSessions() {
+  let answer;
+  try {
+    const response = await fetch("/api/sessions");
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    answer = await response.json();
+  } catch {
+    setLive("offline", "Cannot reach the dashboard, retrying…");
+    setTimeout(loadSessions, 3000);
+    return;
   }
-}
-
-function connect() {
-  // A stream the browser gave up on (an HTTP error) is reopened by hand,
-  // resuming after the last event seen.
-  const url = state.lastEventId
-    ? "/api/events?lastEventId=" + encodeURIComponent(state.lastEventId)
-    : "/api/events";
-  const source = new EventSource(url);
-  state.source = source;
-  source.addEventListener("open", () => setLive("live", "Live"));
-  source.addEventListener("error", () => {
-    if (source.readyState === EventSource.CLOSED) {
-      setLive("offline", "Offline, retrying…");
-      setTimeout(connect, 3000);
-    } else setLive("reconnecting", "Reconnecting…");
-  });
-  source.addEventListener("snapshot", (event) => {
-    remember(event);
-    applySnapshot(JSON.parse(event.data));
-  });
-  source.addEventListener("session", (event) => {
-    remember(event);
-    upsert(JSON.parse(event.data));
-  });
-  source.addEventListener("removed", (event) => {
-    remember(event);
-    removeCard(JSON.parse(event.data).id);
-  });
+  state.clockOffset = Date.parse(answer.serverTime) - Date.now() || 0;
+  state.mode = answer.mode;
+  els.server.textContent = answer.mode === "stub"
+    ? `Embedded stub server · ${answer.handoffUrl}`
+    : `Handoff server · ${answer.handoffUrl}`;
+  els.server.dataset.mode = answer.mode;
+  for (const view of answer.sessions) addCard(view); // oldest first: newest on top
+  state.listed = true;
+  updateLive();
 }
 
 els.form.addEventListener("change", (event) => {
@@ -531,7 +706,7 @@ els.form.addEventListener("change", (event) => {
 els.form.addEventListener("submit", submit);
 syncForm();
 updateCount();
-connect();
+loadSessions();
 setInterval(() => {
   for (const entry of state.sessions.values()) tick(entry);
 }, 1000);

@@ -1,6 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
 // Helpers of the dashboard's tests: requests whose bodies are always read,
-// and the dashboard's live-update stream read as a browser would.
+// and a session's relay stream read as a browser's EventSource would.
 
 import type { Dashboard } from "../../mock/dashboard.ts";
 import type { SessionView } from "../../mock/registry.ts";
@@ -66,69 +66,80 @@ export async function createSession(
   return reply.json.session;
 }
 
-/** The dashboard's live-update stream, as one page sees it. */
-export class EventStream {
+/** An event of a relay stream, its data parsed. */
+export interface RelayEvent {
+  event: string;
+  id: string | undefined;
+  // deno-lint-ignore no-explicit-any
+  data: any;
+}
+
+/** One session's relay stream (`GET /api/sessions/:id/events`), as a page sees it. */
+export class RelayStream {
   readonly reader: SseReader;
   readonly #abort: AbortController;
-  /** The latest view of every session seen on the stream. */
-  readonly views = new Map<string, SessionView>();
-  lastEventId: string | undefined;
+  /** Every event read so far. */
+  readonly events: RelayEvent[] = [];
 
   private constructor(reader: SseReader, abort: AbortController) {
     this.reader = reader;
     this.#abort = abort;
   }
 
-  /** Open the stream, optionally resuming after `lastEventId`. */
+  /**
+   * Open the stream; `lastEventId` goes in the Last-Event-ID header (as
+   * EventSource's reconnects send it), `query` after the path.
+   */
   static async open(
     dashboard: Dashboard,
-    lastEventId?: string,
-  ): Promise<EventStream> {
+    id: string,
+    options: { lastEventId?: string; query?: string } = {},
+  ): Promise<RelayStream> {
     const abort = new AbortController();
-    const response = await fetch(new URL("/api/events", dashboard.url), {
-      headers: lastEventId === undefined
-        ? {}
-        : { "last-event-id": lastEventId },
-      signal: abort.signal,
-    });
+    const response = await fetch(
+      new URL(
+        `/api/sessions/${encodeURIComponent(id)}/events${options.query ?? ""}`,
+        dashboard.url,
+      ),
+      {
+        headers: options.lastEventId === undefined
+          ? {}
+          : { "last-event-id": options.lastEventId },
+        signal: abort.signal,
+      },
+    );
     if (response.status !== 200 || response.body === null) {
       await response.body?.cancel();
-      throw new Error(`/api/events answered ${response.status}`);
+      throw new Error(`the relay answered ${response.status}`);
     }
-    return new EventStream(new SseReader(response.body), abort);
+    return new RelayStream(new SseReader(response.body), abort);
   }
 
-  /** The next message with data; updates {@linkcode views}. */
-  async next(): Promise<ReadMessage> {
-    const message = await this.reader.nextMessage();
-    if (message.id !== undefined) this.lastEventId = message.id;
-    const data = JSON.parse(message.data);
-    if (message.event === "snapshot") {
-      this.views.clear();
-      for (const view of data.sessions) this.views.set(view.id, view);
-    } else if (message.event === "session") {
-      this.views.set(data.id, data);
-    } else if (message.event === "removed") {
-      this.views.delete(data.id);
-    }
-    return message;
+  /** The next event (comments and the bare `retry:` are skipped). */
+  async next(): Promise<RelayEvent> {
+    const message: ReadMessage = await this.reader.nextMessage();
+    const event = {
+      event: message.event,
+      id: message.id,
+      data: JSON.parse(message.data),
+    };
+    this.events.push(event);
+    return event;
   }
 
-  /** Read until a session's view satisfies `ok`; fails after `ms`. */
-  async waitFor(
-    id: string,
-    ok: (view: SessionView) => boolean,
+  /** Read until an event satisfies `ok`; fails after `ms`. */
+  async until(
+    ok: (event: RelayEvent) => boolean,
+    what: string,
     ms = 10_000,
-  ): Promise<SessionView> {
+  ): Promise<RelayEvent> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
           reject(
             new Error(
-              `session ${id} did not get there in ${ms} ms; last view: ${
-                JSON.stringify(this.views.get(id))
-              }`,
+              `no ${what} in ${ms} ms; events: ${JSON.stringify(this.events)}`,
             ),
           ),
         ms,
@@ -136,9 +147,8 @@ export class EventStream {
     });
     const loop = (async () => {
       for (;;) {
-        const view = this.views.get(id);
-        if (view !== undefined && ok(view)) return view;
-        await this.next();
+        const event = await this.next();
+        if (ok(event)) return event;
       }
     })();
     loop.catch(() => {}); // once timed out, the stream's end rejects it
@@ -149,11 +159,43 @@ export class EventStream {
     }
   }
 
+  /** Read until an event of this type. */
+  event(type: string, ms?: number): Promise<RelayEvent> {
+    return this.until((e) => e.event === type, `${type} event`, ms);
+  }
+
+  /** Read until a `status` (or `completed`, `expired`) event of this status. */
+  status(status: string, ms?: number): Promise<RelayEvent> {
+    return this.until(
+      (e) => e.id !== undefined && e.data.status === status,
+      `${status} status`,
+      ms,
+    );
+  }
+
+  /** Read the rest; resolves with the events read once the stream ends. */
+  async rest(): Promise<RelayEvent[]> {
+    const from = this.events.length;
+    try {
+      for (;;) await this.next();
+    } catch (error) {
+      if (!String(error).includes("the stream ended")) throw error;
+    }
+    return this.events.slice(from);
+  }
+
   /** Close the stream as a browser tab going away would. */
   async close(): Promise<void> {
     this.#abort.abort();
     await this.reader.cancel();
   }
+}
+
+/** The `[event, id, status]` of relay events, to compare in one go. */
+export function statuses(events: readonly RelayEvent[]): string[][] {
+  return events.filter((e) => e.id !== undefined).map((
+    e,
+  ) => [e.event, e.id!, e.data.status]);
 }
 
 /** Resolve after `ms` milliseconds. */
@@ -173,3 +215,8 @@ export async function eventually(
     await delay(10);
   }
 }
+
+/** Client options that notice a dropped socket at once. */
+export const FAST_CLIENT = {
+  reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+} as const;

@@ -1,17 +1,33 @@
 // Copyright 2026 the handoff authors. MIT license.
 import assert from "node:assert/strict";
-import { HandoffClient } from "../../mod.ts";
+import { HandoffClient, type RelayCompletedData } from "../../mod.ts";
 import { sampleJpeg, samplePng, startStubServer } from "../../testing.ts";
-import { startDashboard } from "../../mock/dashboard.ts";
+import { type Dashboard, startDashboard } from "../../mock/dashboard.ts";
+import { contentDisposition } from "../../mock/http.ts";
 import {
   call,
   createSession,
-  EventStream,
   eventually,
+  FAST_CLIENT,
   post,
+  RelayStream,
+  statuses,
 } from "./_helpers.ts";
 
 const JSON_TYPE = "application/json; charset=utf-8";
+
+/** Follow a session's relay until it completes; its `completed` data. */
+async function completed(
+  dashboard: Dashboard,
+  id: string,
+): Promise<RelayCompletedData> {
+  const stream = await RelayStream.open(dashboard, id);
+  try {
+    return (await stream.event("completed")).data;
+  } finally {
+    await stream.close();
+  }
+}
 
 Deno.test("the page is served with a strict CSP, and the API key reaches the browser nowhere", async () => {
   await using dashboard = await startDashboard({ port: 0 });
@@ -35,30 +51,33 @@ Deno.test("the page is served with a strict CSP, and the API key reaches the bro
     assert.match(csp, /frame-ancestors 'none'/);
     seen.push(reply.text);
   }
-  const created = await createSession(dashboard, {
+  const created = await post(dashboard, "/api/sessions", {
     action: "photo",
     outputFormat: "jpg",
   });
-  await dashboard.stub!.phone.complete(created.id);
-  const stream = await EventStream.open(dashboard);
-  const snapshot = await stream.next();
-  seen.push(snapshot.data);
+  seen.push(created.text);
+  const { id } = created.json.session;
+  await dashboard.stub!.phone.complete(id);
+  // The whole relay stream of the session, to its end.
+  const relay = await fetch(
+    new URL(`/api/sessions/${id}/events`, dashboard.url),
+  );
+  const relayed = await relay.text();
+  assert.match(relayed, /^event: completed$/m);
+  seen.push(relayed, ...[...relay.headers].map(String));
   seen.push((await call(dashboard, "/api/sessions")).text);
-  await stream.close();
+  seen.push((await call(dashboard, `/api/sessions/${id}`)).text);
   for (const text of seen) assert.equal(text.includes(apiKey), false);
 });
 
-Deno.test("a session created through the dashboard streams its progress and result", async () => {
+Deno.test("a session created through the dashboard relays its statuses in order, its connection and its files, then ends", async () => {
   await using dashboard = await startDashboard({ port: 0 });
   const stub = dashboard.stub!;
-  const stream = await EventStream.open(dashboard);
-  const snapshot = await stream.next();
-  assert.equal(snapshot.event, "snapshot");
-  assert.equal(snapshot.id, stream.lastEventId);
-  const meta = JSON.parse(snapshot.data);
-  assert.equal(meta.mode, "stub");
-  assert.equal(meta.handoffUrl, stub.url);
-  assert.deepEqual(meta.sessions, []);
+  const list = await call(dashboard, "/api/sessions");
+  assert.equal(list.json.mode, "stub");
+  assert.equal(list.json.handoffUrl, stub.url);
+  assert.ok(!Number.isNaN(Date.parse(list.json.serverTime)));
+  assert.deepEqual(list.json.sessions, []);
 
   const created = await createSession(dashboard, {
     action: "photo",
@@ -69,72 +88,101 @@ Deno.test("a session created through the dashboard streams its progress and resu
   assert.equal(created.actionType, "photo");
   assert.equal(created.outputFormat, "jpg");
   assert.equal(created.introText, "<script>alert(1)</script>");
-  assert.match(created.qrCode!, /^data:image\/png;base64,/);
   assert.equal(created.url, `${stub.baseUrl}/s/${created.id}`);
+  assert.equal(created.status, "pending");
   assert.equal(
     Date.parse(created.expiresAt) - Date.parse(created.createdAt),
     600_000,
   );
-
   const id = created.id;
-  await stream.waitFor(id, (v) => v.connection === "websocket");
+  assert.deepEqual(
+    (await call(dashboard, "/api/sessions")).json.sessions.map((
+      s: { id: string },
+    ) => s.id),
+    [id],
+  );
+
+  const stream = await RelayStream.open(dashboard, id);
+  const response = await stream.next();
+  assert.equal(response.event, "session");
+  assert.equal(response.id, undefined);
+  assert.equal(response.data.url, created.url);
+  assert.equal(response.data.introText, "<script>alert(1)</script>");
+  assert.match(response.data.qrCode, /^data:image\/png;base64,/);
+  await stream.until(
+    (e) => e.event === "connection" && e.data.state === "websocket",
+    "websocket",
+  );
+  assert.equal(dashboard.stats().relays, 1);
+  assert.deepEqual(dashboard.stats().relaysBySession, { [id]: 1 });
+
   await stub.phone.open(id);
-  await stream.waitFor(id, (v) => v.status === "opened");
+  await stream.status("opened");
   await stub.phone.start(id);
-  await stream.waitFor(id, (v) => v.status === "action_started");
+  await stream.status("action_started");
   await stub.phone.submit(id, [{
     contentType: "image/jpeg",
     filename: "id card.jpg",
     data: sampleJpeg(),
   }]);
-  const done = await stream.waitFor(id, (v) => v.filesExpireAt !== undefined);
-  assert.equal(done.status, "completed");
-  assert.deepEqual(
-    done.timeline.filter((e) => e.kind === "status").map((e) =>
-      e.kind === "status" && e.status
-    ),
-    ["pending", "opened", "action_started", "completed"],
-  );
-  assert.ok(
-    done.timeline.some((e) =>
-      e.kind === "connection" && e.connection === "websocket"
-    ),
-  );
-  assert.equal(done.result!.length, 1);
-  const file = done.result![0]!;
+  const done = await stream.event("completed");
+  assert.deepEqual(await stream.rest(), [], "the stream ends after completed");
+  assert.deepEqual(statuses(stream.events), [
+    ["status", `${id}:0`, "pending"],
+    ["status", `${id}:1`, "opened"],
+    ["status", `${id}:2`, "action_started"],
+    ["completed", `${id}:3`, "completed"],
+  ]);
+  const [file] = done.data.result;
+  assert.equal(done.data.result.length, 1);
   assert.equal(file.contentType, "image/jpeg");
-  assert.equal(file.filename, "id_card.jpg");
-  // The stub's default result TTL is 5 minutes.
-  const completedAt = stub.session(id)!.completedAt!.getTime();
-  assert.equal(Date.parse(done.filesExpireAt!) - completedAt, 300_000);
+  assert.equal(file.filename, "id card.jpg");
+  assert.equal(file.href, `/api/downloads/${file.downloadId}`);
+  await eventually(() => dashboard.stats().relays === 0, "the relay ended");
 
-  const download = await call(dashboard, `/api/downloads/${file.downloadId}`);
+  // The browser's reconnect after the final event is told to stop.
+  const again = await fetch(
+    new URL(`/api/sessions/${id}/events`, dashboard.url),
+    {
+      headers: { "last-event-id": `${id}:3` },
+    },
+  );
+  assert.equal(again.status, 204);
+  await again.body?.cancel();
+
+  // The view tells when the files expire (the stub's default result TTL is
+  // 5 minutes).
+  const view = (await call(dashboard, `/api/sessions/${id}`)).json.session;
+  assert.equal(view.status, "completed");
+  assert.equal(view.result[0].filename, "id_card.jpg");
+  const completedAt = stub.session(id)!.completedAt!.getTime();
+  assert.equal(Date.parse(view.filesExpireAt) - completedAt, 300_000);
+
+  const download = await call(dashboard, file.href);
   assert.equal(download.status, 200);
   assert.equal(download.headers.get("content-type"), "image/jpeg");
   assert.equal(download.headers.get("content-disposition"), "inline");
   assert.equal(download.headers.get("x-content-type-options"), "nosniff");
   assert.deepEqual(download.bytes, stub.session(id)!.items[0]!.data);
-
-  const attachment = await call(
-    dashboard,
-    `/api/downloads/${file.downloadId}?download=1`,
-  );
+  const attachment = await call(dashboard, `${file.href}?download=1`);
   assert.equal(
     attachment.headers.get("content-disposition"),
     `attachment; filename="id_card.jpg"; filename*=UTF-8''id_card.jpg`,
   );
-  await stream.close();
 });
 
-Deno.test("a multi-document scan in images mode lists every page, each downloadable", async () => {
+Deno.test("a multi-document scan in images mode relays every page, each downloadable", async () => {
   await using dashboard = await startDashboard({ port: 0 });
   const stub = dashboard.stub!;
-  const stream = await EventStream.open(dashboard);
   const { id } = await createSession(dashboard, {
     action: "scan",
     documentMode: "multi",
     scanOutputFormat: "images",
   });
+  const stream = await RelayStream.open(dashboard, id);
+  const session = await stream.event("session");
+  assert.equal(session.data.documentMode, "multi");
+  assert.equal(session.data.scanOutputFormat, "images");
   await stub.phone.open(id);
   const pages = [
     { documentIndex: 0, pageIndex: 0, data: sampleJpeg() },
@@ -148,20 +196,28 @@ Deno.test("a multi-document scan in images mode lists every page, each downloada
   ];
   for (const page of pages) await stub.phone.uploadPage(id, page);
   await stub.phone.finalize(id);
-  const view = await stream.waitFor(id, (v) => v.documents !== undefined);
-  assert.equal(view.documentMode, "multi");
-  assert.equal(view.scanOutputFormat, "images");
+  const { data } = await stream.event("completed");
+  await stream.close();
   assert.deepEqual(
-    view.documents!.map((d) => [d.format, d.files.map((f) => f.contentType)]),
+    data.documents.map((
+      d: { format: string; pages: { contentType: string }[] },
+    ) => [d.format, d.pages.map((p) => p.contentType)]),
     [["images", ["image/jpeg", "image/png"]], ["images", ["image/jpeg"]]],
   );
-  const png = view.documents![0]!.files[1]!;
-  assert.match(png.filename, /^scan-[0-9a-f]{8}-document-1-page-2\.png$/);
-  const reply = await call(dashboard, `/api/downloads/${png.downloadId}`);
+  const png = data.documents[0].pages[1];
+  const reply = await call(dashboard, png.href);
   assert.equal(reply.status, 200);
   assert.equal(reply.headers.get("content-type"), "image/png");
+  assert.match(
+    reply.headers.get("content-disposition")!,
+    /^inline$/,
+  );
   assert.deepEqual(reply.bytes, samplePng());
-  await stream.close();
+  const saved = await call(dashboard, `${png.href}?download=1`);
+  assert.match(
+    saved.headers.get("content-disposition")!,
+    /^attachment; filename="scan-[0-9a-f]{8}-document-1-page-2\.png"/,
+  );
 });
 
 Deno.test("the download route serves only the downloads of the dashboard's own sessions", async () => {
@@ -172,15 +228,12 @@ Deno.test("the download route serves only the downloads of the dashboard's own s
     apiKey: stub.apiKey,
   });
   assert.equal(dashboard.stub, undefined);
-  const stream = await EventStream.open(dashboard);
   const mine = await createSession(dashboard, {
     action: "photo",
     outputFormat: "png",
   });
   await stub.phone.complete(mine.id);
-  const view = await stream.waitFor(mine.id, (v) => v.result !== undefined);
-  const myFile = view.result![0]!.downloadId;
-  await stream.close();
+  const myFile = (await completed(dashboard, mine.id)).result![0]!;
 
   // A session made by someone else on the same Handoff server.
   const other = new HandoffClient({ baseUrl: stub.url, apiKey: stub.apiKey });
@@ -202,34 +255,32 @@ Deno.test("the download route serves only the downloads of the dashboard's own s
     );
   }
   assert.equal(stub.stats().requests.download, before, "nothing was fetched");
+  // Nor is a relay of a session it does not hold.
+  const relay = await call(dashboard, `/api/sessions/${theirs.id}/events`);
+  assert.equal(relay.status, 404);
+  assert.equal(relay.json.error, "No such session on this dashboard");
 
-  assert.equal((await call(dashboard, `/api/downloads/${myFile}`)).status, 200);
+  assert.equal((await call(dashboard, myFile.href!)).status, 200);
   assert.equal(stub.stats().requests.download, before + 1);
 });
 
 Deno.test("a download whose result TTL ran out answers 404 with a clear message", async () => {
   await using dashboard = await startDashboard({ port: 0 });
-  const stream = await EventStream.open(dashboard);
   const { id } = await createSession(dashboard, {
     action: "photo",
     outputFormat: "jpg",
   });
   await dashboard.stub!.phone.complete(id);
-  const view = await stream.waitFor(id, (v) => v.result !== undefined);
+  const [file] = (await completed(dashboard, id)).result!;
   dashboard.stub!.expireResult(id);
-  const reply = await call(
-    dashboard,
-    `/api/downloads/${view.result![0]!.downloadId}`,
-  );
+  const reply = await call(dashboard, file!.href!);
   assert.equal(reply.status, 404);
   assert.match(reply.json.error, /result TTL ran out/);
-  await stream.close();
 });
 
 Deno.test("SVG and unknown files are served sandboxed, and unknown types only as attachments", async () => {
   await using dashboard = await startDashboard({ port: 0 });
   const stub = dashboard.stub!;
-  const stream = await EventStream.open(dashboard);
   const { id } = await createSession(dashboard, {
     action: "signature",
     outputFormat: "svg",
@@ -250,31 +301,80 @@ Deno.test("SVG and unknown files are served sandboxed, and unknown types only as
       data: new TextEncoder().encode("<script>alert(1)</script>"),
     },
   ]);
-  const view = await stream.waitFor(id, (v) => v.result !== undefined);
-  const [svgFile, htmlFile] = view.result!;
+  const [svgFile, htmlFile] = (await completed(dashboard, id)).result!;
 
-  const inline = await call(dashboard, `/api/downloads/${svgFile!.downloadId}`);
+  const inline = await call(dashboard, svgFile!.href!);
   assert.equal(inline.headers.get("content-type"), "image/svg+xml");
   assert.equal(inline.headers.get("content-disposition"), "inline");
   assert.match(inline.headers.get("content-security-policy")!, /^sandbox;/);
   assert.equal(inline.text, svg);
-  const saved = await call(
-    dashboard,
-    `/api/downloads/${svgFile!.downloadId}?download=1`,
-  );
+  const saved = await call(dashboard, `${svgFile!.href}?download=1`);
   assert.equal(
     saved.headers.get("content-disposition"),
     `attachment; filename="signature.svg"; filename*=UTF-8''signature.svg`,
   );
 
-  const html = await call(dashboard, `/api/downloads/${htmlFile!.downloadId}`);
+  const html = await call(dashboard, htmlFile!.href!);
   assert.equal(html.headers.get("content-type"), "text/html");
   assert.equal(
     html.headers.get("content-disposition"),
     `attachment; filename="evil.html"; filename*=UTF-8''evil.html`,
   );
   assert.match(html.headers.get("content-security-policy")!, /^sandbox;/);
-  await stream.close();
+});
+
+Deno.test("an expired session's relay says so and ends", async () => {
+  await using dashboard = await startDashboard({
+    port: 0,
+    client: FAST_CLIENT,
+  });
+  const stub = dashboard.stub!;
+  const { id } = await createSession(dashboard, { action: "scan" });
+  const stream = await RelayStream.open(dashboard, id);
+  await stream.until(
+    (e) => e.event === "connection" && e.data.state === "websocket",
+    "websocket",
+  );
+  stub.expire(id);
+  stub.faults.dropWebSockets({ closeFrame: true }); // the client asks again, and hears it
+  const expired = await stream.event("expired");
+  assert.equal(expired.id, `${id}:4`);
+  assert.deepEqual(await stream.rest(), []);
+  assert.equal(
+    (await call(dashboard, `/api/sessions/${id}`)).json.session.status,
+    "expired",
+  );
+  const again = await fetch(
+    new URL(`/api/sessions/${id}/events`, dashboard.url),
+    {
+      headers: { "last-event-id": `${id}:4` },
+    },
+  );
+  assert.equal(again.status, 204);
+  await again.body?.cancel();
+});
+
+Deno.test("a session the Handoff server forgot relays an error, without the API key", async () => {
+  await using dashboard = await startDashboard({
+    port: 0,
+    client: FAST_CLIENT,
+  });
+  const stub = dashboard.stub!;
+  const { id } = await createSession(dashboard, { action: "scan" });
+  const stream = await RelayStream.open(dashboard, id);
+  await stream.until(
+    (e) => e.event === "connection" && e.data.state === "websocket",
+    "websocket",
+  );
+  await stub.faults.restart({ keepState: false });
+  const error = await stream.event("error");
+  assert.equal(error.id, undefined);
+  assert.equal(error.data.name, "NotFoundError");
+  assert.equal(error.data.sessionId, id);
+  assert.deepEqual(await stream.rest(), []);
+  for (const event of stream.events) {
+    assert.equal(JSON.stringify(event).includes(stub.apiKey), false);
+  }
 });
 
 Deno.test("bad create requests get a 4xx with a clear JSON message", async () => {
@@ -301,6 +401,14 @@ Deno.test("bad create requests get a 4xx with a clear JSON message", async () =>
   assert.equal(notJson.status, 400);
   assert.match(notJson.json.error, /^The body is not valid JSON/);
 
+  const notUtf8 = await call(dashboard, "/api/sessions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: new Uint8Array([0x22, 0xff, 0x22]),
+  });
+  assert.equal(notUtf8.status, 400);
+  assert.equal(notUtf8.json.error, "The body is not valid UTF-8");
+
   const form = await call(dashboard, "/api/sessions", {
     method: "POST",
     headers: { "content-type": "text/plain" },
@@ -309,6 +417,7 @@ Deno.test("bad create requests get a 4xx with a clear JSON message", async () =>
   assert.equal(form.status, 415);
   assert.match(form.json.error, /Content-Type: application\/json/);
 
+  // A declared length over the limit is refused unread.
   const big = await post(dashboard, "/api/sessions", {
     action: "scan",
     intro: "x".repeat(2000),
@@ -316,7 +425,7 @@ Deno.test("bad create requests get a 4xx with a clear JSON message", async () =>
   assert.equal(big.status, 413);
   assert.equal(big.json.error, "The body is larger than 1024 bytes");
 
-  // A chunked body (no Content-Length) is cut off at the limit too.
+  // A chunked body (no Content-Length) is cut off at the limit...
   const chunks = new Blob(['{"intro":"', "y".repeat(4000), '"}']).stream();
   const chunked = await call(dashboard, "/api/sessions", {
     method: "POST",
@@ -324,6 +433,16 @@ Deno.test("bad create requests get a 4xx with a clear JSON message", async () =>
     body: chunks,
   });
   assert.equal(chunked.status, 413);
+  assert.equal(chunked.json.error, "The body is larger than 1024 bytes");
+
+  // ... and one within it is read.
+  const small = await call(dashboard, "/api/sessions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: new Blob(['{"action":', '"scan"}']).stream(),
+  });
+  assert.equal(small.status, 201, small.text);
+  assert.equal(small.json.session.actionType, "scan");
 
   const crossSite = await post(
     dashboard,
@@ -337,12 +456,20 @@ Deno.test("bad create requests get a 4xx with a clear JSON message", async () =>
   const put = await call(dashboard, "/api/sessions", { method: "PUT" });
   assert.equal(put.status, 405);
   assert.equal(put.headers.get("allow"), "GET, POST");
+  const postEvents = await call(
+    dashboard,
+    `/api/sessions/${small.json.session.id}/events`,
+    { method: "POST" },
+  );
+  assert.equal(postEvents.status, 405);
+  assert.equal(postEvents.headers.get("allow"), "GET");
 
   const unknown = await call(dashboard, "/api/nothing");
   assert.equal(unknown.status, 404);
   assert.equal(unknown.json.error, "No route GET /api/nothing");
+  assert.equal((await call(dashboard, "/api/events")).status, 404);
 
-  assert.equal(dashboard.stats().sessions, 0);
+  assert.equal(dashboard.stats().sessions, 1);
 });
 
 Deno.test("a request for another host name is refused (DNS rebinding)", async () => {
@@ -368,106 +495,169 @@ Deno.test("a request for another host name is refused (DNS rebinding)", async ()
   );
 });
 
-Deno.test("a stream resumed with Last-Event-ID replays only what it missed", async () => {
+Deno.test("a relay stream resumed with Last-Event-ID replays only what it missed", async () => {
   await using dashboard = await startDashboard({ port: 0 });
-  const first = await EventStream.open(dashboard);
+  const stub = dashboard.stub!;
   const { id } = await createSession(dashboard, {
     action: "photo",
     outputFormat: "jpg",
-    intro: "hello",
   });
-  await first.waitFor(id, (v) => v.connection === "websocket" && !!v.qrCode);
-  const seen = first.lastEventId!;
+  const first = await RelayStream.open(dashboard, id);
+  await first.until((e) => e.event === "status", "the current status");
+  await first.until(
+    (e) => e.event === "connection" && e.data.state === "websocket",
+    "websocket",
+  );
   await first.close();
+  assert.deepEqual(statuses(first.events), [["status", `${id}:0`, "pending"]]);
 
-  await dashboard.stub!.phone.open(id); // missed while away
+  await stub.phone.open(id); // missed while away
+  await stub.phone.start(id);
+  await eventually(
+    () =>
+      (dashboard.stats().sessions === 1) &&
+      stub.session(id)!.status === "action_started",
+    "the phone started",
+  );
 
-  const second = await EventStream.open(dashboard, seen);
-  const replayed = await second.next();
-  assert.equal(replayed.event, "session");
-  assert.equal(JSON.parse(replayed.data).status, "opened");
+  const second = await RelayStream.open(dashboard, id, {
+    lastEventId: `${id}:0`,
+  });
+  await second.status("action_started");
   await second.close();
+  assert.deepEqual(statuses(second.events), [
+    ["status", `${id}:1`, "opened"],
+    ["status", `${id}:2`, "action_started"],
+  ]);
 
-  // An id the dashboard cannot resume from gets a fresh snapshot.
-  const third = await EventStream.open(dashboard, "0abc.1");
-  const snapshot = await third.next();
-  assert.equal(snapshot.event, "snapshot");
-  assert.equal(JSON.parse(snapshot.data).sessions[0].status, "opened");
-  await third.close();
+  // The page's first stream names its point in the query; a reconnect's
+  // header wins over it.
+  const fromQuery = await RelayStream.open(dashboard, id, {
+    query: `?lastEventId=${id}:1`,
+  });
+  await fromQuery.status("action_started");
+  await fromQuery.close();
+  assert.deepEqual(statuses(fromQuery.events), [
+    ["status", `${id}:2`, "action_started"],
+  ]);
+  const headerWins = await RelayStream.open(dashboard, id, {
+    query: `?lastEventId=${id}:0`,
+    lastEventId: `${id}:2`,
+  });
+  await headerWins.event("connection");
+  await headerWins.close();
+  assert.deepEqual(statuses(headerWins.events), []);
+
+  // An id of another session starts afresh: the current status only.
+  const fresh = await RelayStream.open(dashboard, id, {
+    lastEventId: "someone-else:1",
+  });
+  await fresh.until((e) => e.event === "status", "the current status");
+  await fresh.close();
+  assert.deepEqual(statuses(fresh.events), [
+    ["status", `${id}:2`, "action_started"],
+  ]);
 });
 
-Deno.test("a reconnect after the replay buffer moved on gets a snapshot", async () => {
+Deno.test("a relay stream ends on the server when its browser goes away", async () => {
+  await using dashboard = await startDashboard({ port: 0 });
+  const { id } = await createSession(dashboard, { action: "scan" });
+  const streams = [
+    await RelayStream.open(dashboard, id),
+    await RelayStream.open(dashboard, id),
+  ];
+  for (const stream of streams) await stream.event("session");
+  assert.deepEqual(dashboard.stats().relaysBySession, { [id]: 2 });
+  await streams[0]!.close();
+  await eventually(
+    () => dashboard.stats().relays === 1,
+    "the first relay ended",
+  );
+  await streams[1]!.close();
+  await eventually(
+    () => dashboard.stats().relays === 0,
+    "the second relay ended",
+  );
+  assert.deepEqual(dashboard.stats().relaysBySession, {});
+  assert.equal(dashboard.stats().sessions, 1, "the session goes on");
+});
+
+Deno.test("disconnectStreams() ends every relay stream, and each resumes where it was", async () => {
+  await using dashboard = await startDashboard({ port: 0 });
+  const { id } = await createSession(dashboard, { action: "scan" });
+  const stream = await RelayStream.open(dashboard, id);
+  await stream.until((e) => e.event === "status", "the current status");
+  assert.equal(dashboard.disconnectStreams(), 1);
+  assert.deepEqual(statuses(await stream.rest()), []);
+  await eventually(() => dashboard.stats().relays === 0, "the relay ended");
+  await dashboard.stub!.phone.open(id);
+  const resumed = await RelayStream.open(dashboard, id, {
+    lastEventId: stream.events.findLast((e) => e.id !== undefined)!.id!,
+  });
+  await resumed.until((e) => e.event === "status", "a status");
+  await resumed.close();
+  assert.deepEqual(statuses(resumed.events), [["status", `${id}:1`, "opened"]]);
+});
+
+Deno.test("an idle relay stream gets keep-alive comments", async () => {
   await using dashboard = await startDashboard({
     port: 0,
-    replayBufferSize: 1,
+    keepAliveMs: 20,
+    retryMs: 300,
   });
-  const first = await EventStream.open(dashboard);
-  await first.next();
-  const seen = first.lastEventId!;
-  await first.close();
-  await createSession(dashboard, { action: "scan" });
-  await createSession(dashboard, { action: "scan" });
-  const second = await EventStream.open(dashboard, seen);
-  const message = await second.next();
-  assert.equal(message.event, "snapshot");
-  assert.equal(JSON.parse(message.data).sessions.length, 2);
-  await second.close();
-});
-
-Deno.test("a stream's subscription is removed when its browser goes away", async () => {
-  await using dashboard = await startDashboard({ port: 0 });
-  const streams = [
-    await EventStream.open(dashboard),
-    await EventStream.open(dashboard),
-  ];
-  for (const stream of streams) await stream.next();
-  assert.equal(dashboard.stats().subscribers, 2);
-  for (const stream of streams) await stream.close();
-  await eventually(
-    () => dashboard.stats().subscribers === 0,
-    "the subscriptions are removed",
-  );
-});
-
-Deno.test("an idle stream gets keep-alive comments", async () => {
-  await using dashboard = await startDashboard({ port: 0, keepAliveMs: 20 });
-  const stream = await EventStream.open(dashboard);
-  const retry = await stream.reader.next();
-  assert.equal(retry.retry, 2000);
-  assert.equal((await stream.reader.next()).event, "snapshot");
-  assert.equal((await stream.reader.next()).comment, "keep-alive");
+  const { id } = await createSession(dashboard, { action: "scan" });
+  const stream = await RelayStream.open(dashboard, id);
+  assert.equal((await stream.reader.next()).retry, 300);
+  for (;;) {
+    const message = await stream.reader.next();
+    if (message.comment !== undefined) {
+      assert.equal(message.comment, "keep-alive");
+      break;
+    }
+  }
   await stream.close();
 });
 
-Deno.test("removing a session closes it and frees its downloads", async () => {
+Deno.test("removing a session closes it, ends its relay streams and frees its downloads", async () => {
   await using dashboard = await startDashboard({ port: 0 });
-  const stream = await EventStream.open(dashboard);
+  const { id } = await createSession(dashboard, {
+    action: "photo",
+    outputFormat: "jpg",
+    intro: "the phone stops at the intro",
+  });
+  const stream = await RelayStream.open(dashboard, id);
+  await stream.event("session");
+  await dashboard.stub!.phone.open(id);
+  await stream.status("opened");
+  const removed = await call(dashboard, `/api/sessions/${id}`, {
+    method: "DELETE",
+  });
+  assert.equal(removed.status, 204);
+  assert.deepEqual(await stream.rest(), [], "ended with no more events");
+  await eventually(() => dashboard.stats().relays === 0, "the relay ended");
+  assert.equal(dashboard.stats().sessions, 0);
+  assert.equal((await call(dashboard, `/api/sessions/${id}`)).status, 404);
+  assert.equal(
+    (await call(dashboard, `/api/sessions/${id}/events`)).status,
+    404,
+  );
+  assert.equal(
+    (await call(dashboard, `/api/sessions/${id}`, { method: "DELETE" })).status,
+    404,
+  );
+});
+
+Deno.test("removing a completed session frees its downloads", async () => {
+  await using dashboard = await startDashboard({ port: 0 });
   const { id } = await createSession(dashboard, {
     action: "photo",
     outputFormat: "jpg",
   });
   await dashboard.stub!.phone.complete(id);
-  const view = await stream.waitFor(id, (v) => v.result !== undefined);
-  const removed = await call(dashboard, `/api/sessions/${id}`, {
-    method: "DELETE",
-  });
-  assert.equal(removed.status, 204);
-  let message;
-  do message = await stream.next(); while (message.event !== "removed");
-  assert.deepEqual(JSON.parse(message.data), { id });
-  assert.equal(stream.views.has(id), false);
-  assert.equal(dashboard.stats().sessions, 0);
-  assert.equal(
-    (await call(dashboard, `/api/downloads/${view.result![0]!.downloadId}`))
-      .status,
-    404,
-  );
-  assert.equal((await call(dashboard, `/api/sessions/${id}`)).status, 404);
-  assert.equal(
-    (await call(dashboard, `/api/sessions/${id}`, { method: "DELETE" })).status,
-    404,
-  );
-  await stream.close();
+  const [file] = (await completed(dashboard, id)).result!;
+  assert.equal((await call(dashboard, file!.href!)).status, 200);
+  await call(dashboard, `/api/sessions/${id}`, { method: "DELETE" });
+  assert.equal((await call(dashboard, file!.href!)).status, 404);
 });
 
 Deno.test("the dashboard refuses new sessions past its limit", async () => {
@@ -501,23 +691,26 @@ Deno.test("a handoffUrl without an API key is refused", async () => {
   );
 });
 
-Deno.test("closing the dashboard ends the streams and closes the sessions and the stub", async () => {
+Deno.test("closing the dashboard ends the relay streams and closes the sessions and the stub", async () => {
   const dashboard = await startDashboard({ port: 0 });
   const stub = dashboard.stub!;
-  const stream = await EventStream.open(dashboard);
   const { id } = await createSession(dashboard, { action: "scan" });
-  await stream.waitFor(id, (v) => v.connection === "websocket");
+  const stream = await RelayStream.open(dashboard, id);
+  await stream.until(
+    (e) => e.event === "connection" && e.data.state === "websocket",
+    "websocket",
+  );
   assert.equal(stub.stats().openWebSockets, 1);
   await dashboard.close();
   await dashboard.close();
-  assert.equal(await stream.reader.ended(), true);
+  await stream.rest();
   await stream.close();
+  assert.equal(dashboard.stats().relays, 0);
   await assert.rejects(() => fetch(dashboard.url));
   await assert.rejects(() => fetch(stub.url));
 });
 
-Deno.test("a phone's file name cannot break or inject a Content-Disposition header", async () => {
-  const { contentDisposition } = await import("../../mock/dashboard.ts");
+Deno.test("a phone's file name cannot break or inject a Content-Disposition header", () => {
   const value = contentDisposition('evil"\r\nSet-Cookie: x=1;ü.jpg');
   assert.ok(!/[\r\n]/.test(value));
   new Headers({ "content-disposition": value }); // would throw if invalid

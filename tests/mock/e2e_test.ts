@@ -15,14 +15,18 @@
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { sampleJpeg, samplePng } from "../../testing.ts";
 import {
   chromiumPath,
   launchChromium,
   waitForImages,
 } from "../../mock/browser.ts";
-import { type Dashboard, startDashboard } from "../../mock/dashboard.ts";
+import {
+  type Dashboard,
+  type DashboardOptions,
+  startDashboard,
+} from "../../mock/dashboard.ts";
 
 const SKIP = Deno.env.get("HANDOFF_SKIP_BROWSER") === "1";
 const INNER = Deno.env.get("HANDOFF_E2E_INNER") === "1";
@@ -70,10 +74,23 @@ interface Rig extends AsyncDisposable {
   page: Page;
   pageErrors: Error[];
   consoleErrors: string[];
+  /** What the relay route received, in order. */
+  relayRequests: RelayRequest[];
 }
 
-async function rig(options: { retryMs?: number } = {}): Promise<Rig> {
-  const dashboard = await startDashboard({ port: 0, ...options });
+type RelayRequest = Parameters<
+  NonNullable<DashboardOptions["onRelayRequest"]>
+>[0];
+
+async function rig(
+  options: Pick<DashboardOptions, "retryMs" | "client"> = {},
+): Promise<Rig> {
+  const relayRequests: RelayRequest[] = [];
+  const dashboard = await startDashboard({
+    port: 0,
+    ...options,
+    onRelayRequest: (request) => relayRequests.push(request),
+  });
   let browser: Browser;
   try {
     browser = await launchChromium();
@@ -87,33 +104,6 @@ async function rig(options: { retryMs?: number } = {}): Promise<Rig> {
   context.setDefaultTimeout(15_000);
   const pageErrors: Error[] = [];
   const consoleErrors: string[] = [];
-  const page = await openDashboard(
-    context,
-    dashboard,
-    pageErrors,
-    consoleErrors,
-  );
-  return {
-    dashboard,
-    browser,
-    context,
-    page,
-    pageErrors,
-    consoleErrors,
-    async [Symbol.asyncDispose]() {
-      await browser.close();
-      await dashboard.close();
-    },
-  };
-}
-
-/** Open the dashboard in a new tab, collecting its errors. */
-async function openDashboard(
-  context: BrowserContext,
-  dashboard: Dashboard,
-  pageErrors: Error[],
-  consoleErrors: string[],
-): Promise<Page> {
   const page = await context.newPage();
   page.on("pageerror", (error) => pageErrors.push(error));
   page.on("console", (message) => {
@@ -123,7 +113,19 @@ async function openDashboard(
   });
   await page.goto(dashboard.url);
   await page.locator('#live[data-state="live"]').waitFor();
-  return page;
+  return {
+    dashboard,
+    browser,
+    context,
+    page,
+    pageErrors,
+    consoleErrors,
+    relayRequests,
+    async [Symbol.asyncDispose]() {
+      await browser.close();
+      await dashboard.close();
+    },
+  };
 }
 
 function statusBadge(page: Page, status: string) {
@@ -134,6 +136,12 @@ async function timelineStatuses(page: Page): Promise<string[]> {
   return await page.locator(".session .timeline li[data-status]").evaluateAll(
     (items) => items.map((item) => item.getAttribute("data-status") ?? ""),
   );
+}
+
+/** The ids of the status events the card received, in order. */
+async function heard(page: Page): Promise<string[]> {
+  const text = await page.locator(".session").getAttribute("data-heard");
+  return text ? text.split(" ") : [];
 }
 
 /** Wait until every preview image on the page has loaded; returns how many. */
@@ -149,8 +157,32 @@ async function phoneLink(page: Page): Promise<string> {
   return href;
 }
 
+/** The id of the (only) session on the page. */
+async function sessionId(page: Page): Promise<string> {
+  const id = await page.locator(".session").getAttribute("data-session-id");
+  assert.ok(id, "the card names its session");
+  return id;
+}
+
+/** Poll a server-side condition (the dashboard runs in this process). */
+async function until(ok: () => boolean, what: string): Promise<void> {
+  for (let i = 0; !ok(); i++) {
+    assert.ok(i < 400, `never: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 function jpegFile(name: string) {
   return { name, mimeType: "image/jpeg", buffer: Buffer.from(sampleJpeg()) };
+}
+
+async function createPhoto(page: Page, intro = ""): Promise<void> {
+  await page.check('input[name="action"][value="photo"]');
+  await page.selectOption("#outputFormat", "jpg");
+  await page.fill("#intro", intro);
+  await page.click("#create-button");
+  await page.locator('.session .badge.conn[data-connection="websocket"]')
+    .waitFor();
 }
 
 // The browser tests proper: registered only in the child run.
@@ -159,9 +191,9 @@ const browserTest = (name: string, fn: () => Promise<void>) => {
 };
 
 browserTest(
-  "a photo session completed on the stub's phone page shows every status and the photo",
+  "a photo session completed on the stub's phone page shows every status in order, the photo, and no error after the relay's 204",
   async () => {
-    await using r = await rig();
+    await using r = await rig({ retryMs: 300 });
     const { page, context, dashboard } = r;
 
     const intro = 'Your ID, please <img src=x onerror="window.pwned=1">';
@@ -174,6 +206,8 @@ browserTest(
     const card = page.locator(".session");
     await statusBadge(page, "pending").waitFor();
     await card.locator('.badge.conn[data-connection="websocket"]').waitFor();
+    const id = await sessionId(page);
+    assert.deepEqual(dashboard.stats().relaysBySession, { [id]: 1 });
     assert.equal(await card.locator(".kind").textContent(), "Photo · JPG");
     assert.equal(await card.locator(".intro").textContent(), intro);
     assert.equal(
@@ -196,9 +230,21 @@ browserTest(
     const phone = await context.newPage();
     await phone.goto(href); // the intro page
     await statusBadge(page, "opened").waitFor();
+    assert.deepEqual(await timelineStatuses(page), ["pending", "opened"]);
     await phone.click("text=Continue"); // the action page
     await statusBadge(page, "action_started").waitFor();
+    assert.deepEqual(await timelineStatuses(page), [
+      "pending",
+      "opened",
+      "action_started",
+    ]);
     await phone.setInputFiles("#file", jpegFile("photo.jpg"));
+    // After the final event the relay stream ends; EventSource reconnects
+    // (with Last-Event-ID <id>:3) and is answered 204, which stops it.
+    const stopped = page.waitForResponse((response) =>
+      response.url().includes(`/api/sessions/${id}/events`) &&
+      response.status() === 204
+    );
     await phone.click("#submit");
     await phone.locator("text=Thank you").waitFor();
 
@@ -209,6 +255,7 @@ browserTest(
       "action_started",
       "completed",
     ]);
+    assert.deepEqual(await heard(page), [`${id}:1`, `${id}:2`, `${id}:3`]);
     assert.equal(await loadedPreviews(page, 1), 1);
     const src = await card.locator("img.preview").getAttribute("src");
     assert.match(src!, /^\/api\/downloads\/[0-9a-f-]{36}$/);
@@ -217,6 +264,27 @@ browserTest(
       `${src}?download=1`,
     );
     await card.locator(".time-left", { hasText: "more" }).waitFor();
+
+    const noContent = await stopped;
+    assert.equal(
+      await noContent.request().headerValue("last-event-id"),
+      `${id}:3`,
+    );
+    assert.deepEqual(r.relayRequests.map((q) => q.header), [null, `${id}:3`]);
+    await until(() => dashboard.stats().relays === 0, "the relay ended");
+    assert.equal(await card.getAttribute("data-stream"), "done");
+    assert.equal(await card.locator(".badge.stream").isVisible(), false);
+    assert.equal(await card.locator(".session-error").isVisible(), false);
+    assert.equal(
+      await card.locator(".badge.conn").getAttribute("data-connection"),
+      "closed",
+      "a finished session's link is released",
+    );
+    assert.equal(
+      await page.locator("#live").getAttribute("data-state"),
+      "live",
+    );
+    await statusBadge(page, "completed").waitFor();
     assert.equal(await page.evaluate("window.pwned"), undefined);
     assert.deepEqual(r.pageErrors, []);
     assert.deepEqual(r.consoleErrors, [], "no CSP violation or failed load");
@@ -274,73 +342,176 @@ browserTest(
   },
 );
 
+browserTest("an expired session shows as expired, with no error", async () => {
+  await using r = await rig({
+    retryMs: 300,
+    client: { reconnect: { initialDelayMs: 10, maxDelayMs: 20 } },
+  });
+  const { page, dashboard } = r;
+  await createPhoto(page);
+  const id = await sessionId(page);
+  dashboard.stub!.expire(id);
+  dashboard.stub!.faults.dropWebSockets({ closeFrame: true }); // the client asks again
+
+  await statusBadge(page, "expired").waitFor();
+  const card = page.locator(".session");
+  assert.deepEqual(await timelineStatuses(page), ["pending", "expired"]);
+  assert.deepEqual(await heard(page), [`${id}:4`]);
+  assert.equal(await card.locator(".time-label").textContent(), "Expired");
+  assert.equal(
+    await card.locator(".steps").getAttribute("data-expired"),
+    "true",
+  );
+  await until(() => dashboard.stats().relays === 0, "the relay ended");
+  assert.equal(await card.getAttribute("data-stream"), "done");
+  assert.equal(await card.locator(".badge.stream").isVisible(), false);
+  assert.equal(await card.locator(".session-error").isVisible(), false);
+  assert.deepEqual(r.pageErrors, []);
+});
+
 browserTest(
-  "a reloaded page and a second tab show the same sessions, and the stream resumes",
+  "a session that fails for good shows the relay's error and stops listening",
+  async () => {
+    await using r = await rig({
+      retryMs: 200,
+      client: { reconnect: { initialDelayMs: 10, maxDelayMs: 20 } },
+    });
+    const { page, dashboard } = r;
+    await createPhoto(page);
+    const id = await sessionId(page);
+    let requests = 0;
+    page.on("request", (request) => {
+      if (request.url().includes(`/api/sessions/${id}/events`)) requests++;
+    });
+    await dashboard.stub!.faults.restart({ keepState: false }); // it forgets
+
+    const error = page.locator(".session .session-error");
+    await error.waitFor();
+    assert.match((await error.textContent())!, /^NotFoundError: /);
+    assert.equal(
+      (await error.textContent())!.includes(dashboard.stub!.apiKey),
+      false,
+    );
+    await until(() => dashboard.stats().relays === 0, "the relay ended");
+    // The relay would send the same error on every reconnect: the page
+    // closed its EventSource instead (it would retry after 200 ms).
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(requests, 0, "no reconnect");
+    assert.equal(dashboard.stats().relays, 0);
+    assert.deepEqual(r.pageErrors, []);
+  },
+);
+
+browserTest(
+  "removing a card closes its relay connection before the session is deleted",
+  async () => {
+    await using r = await rig();
+    const { page, dashboard } = r;
+    await createPhoto(page);
+    const id = await sessionId(page);
+    assert.deepEqual(dashboard.stats().relaysBySession, { [id]: 1 });
+
+    // Hold the DELETE: whatever ends the relay stream meanwhile is the page.
+    const held = Promise.withResolvers<Route>();
+    await page.route(`**/api/sessions/${id}`, (route) => {
+      if (route.request().method() === "DELETE") held.resolve(route);
+      else route.continue();
+    });
+    await page.click(".session .remove");
+    const route = await held.promise;
+    await until(
+      () => dashboard.stats().relays === 0,
+      "the relay stream ended on the server",
+    );
+    assert.equal(dashboard.stats().sessions, 1, "not deleted yet");
+    await route.continue();
+
+    await page.locator(".session").waitFor({ state: "detached" });
+    await until(() => dashboard.stats().sessions === 0, "the session is gone");
+    assert.equal(await page.locator("#empty").isVisible(), true);
+    assert.equal(dashboard.stats().relays, 0);
+    assert.deepEqual(r.pageErrors, []);
+  },
+);
+
+browserTest(
+  "a dropped relay connection resumes with Last-Event-ID, missing and repeating no status, and a reload shows the whole timeline",
   async () => {
     await using r = await rig({ retryMs: 300 });
     const { page, context, dashboard } = r;
-
-    await page.check('input[name="action"][value="photo"]');
-    await page.selectOption("#outputFormat", "png");
-    await page.fill("#intro", "Reload me");
-    await page.click("#create-button");
-    await page.locator('.session .badge.conn[data-connection="websocket"]')
-      .waitFor();
+    await createPhoto(page, "Stop at the intro");
+    const id = await sessionId(page);
     const phone = await context.newPage();
     await phone.goto(await phoneLink(page));
     await statusBadge(page, "opened").waitFor();
+    assert.deepEqual(await heard(page), [`${id}:1`]);
 
-    // Mid-session reload: a fresh snapshot, and no subscription left behind.
-    await page.reload();
-    await page.locator('#live[data-state="live"]').waitFor();
-    await statusBadge(page, "opened").waitFor();
-    assert.deepEqual(await timelineStatuses(page), ["pending", "opened"]);
-    assert.match(
-      (await page.locator(".session .qr").getAttribute("src"))!,
-      /^data:image\/png;base64,/,
-    );
-    const second = await openDashboard(
-      context,
-      dashboard,
-      r.pageErrors,
-      r.consoleErrors,
-    );
-    await statusBadge(second, "opened").waitFor();
-    assert.equal(await page.locator(".session").count(), 1);
-    assert.equal(await second.locator(".session").count(), 1);
-    for (let i = 0; dashboard.stats().subscribers !== 2; i++) {
-      assert.ok(i < 200, `subscribers: ${dashboard.stats().subscribers}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-
-    // Dropped streams: both tabs reconnect with Last-Event-ID and catch up on
-    // what happened meanwhile, without a new snapshot.
-    const snapshots = async (p: Page) =>
-      await p.evaluate("document.documentElement.dataset.snapshots");
-    assert.equal(await snapshots(page), "1");
-    assert.equal(await snapshots(second), "1");
-    assert.equal(dashboard.disconnectStreams(), 2);
-    await phone.click("text=Continue");
-    await statusBadge(page, "action_started").waitFor();
-    await statusBadge(second, "action_started").waitFor();
-
-    await phone.setInputFiles("#file", {
-      name: "photo.png",
-      mimeType: "image/png",
-      buffer: Buffer.from(samplePng()),
+    // Drop the stream and hold the browser's reconnect while the phone
+    // moves on, so what happens meanwhile can only come by replay.
+    const reconnects: Route[] = [];
+    const reconnected = Promise.withResolvers<void>();
+    await page.route(/\/api\/sessions\/[^/]+\/events/, (route) => {
+      reconnects.push(route);
+      reconnected.resolve();
     });
+    assert.equal(dashboard.disconnectStreams(), 1);
+    await page.locator('.session .badge.stream[data-stream="reconnecting"]')
+      .waitFor();
+    assert.equal(
+      await page.locator("#live").getAttribute("data-state"),
+      "reconnecting",
+    );
+    await reconnected.promise;
+    await phone.click("text=Continue");
+    await until(
+      () => dashboard.stub!.session(id)!.status === "action_started",
+      "the phone started",
+    );
+    assert.equal(
+      await page.locator(".session .badge.status").getAttribute("data-status"),
+      "opened",
+      "missed while away",
+    );
+    assert.equal(reconnects.length, 1);
+    await reconnects[0]!.continue();
+    await page.unroute(/\/api\/sessions\/[^/]+\/events/);
+    assert.equal((await reconnects[0]!.request().response())?.status(), 200);
+    // The route heard where the browser was: the first stream asked from
+    // pending (the query), the reconnect sent the id of `opened`.
+    assert.deepEqual(r.relayRequests, [
+      { sessionId: id, header: null, query: `${id}:0` },
+      { sessionId: id, header: `${id}:1`, query: `${id}:0` },
+    ]);
+
+    await statusBadge(page, "action_started").waitFor();
+    await page.locator(".session .badge.stream").waitFor({ state: "hidden" });
+    assert.equal(
+      await page.locator("#live").getAttribute("data-state"),
+      "live",
+    );
+    await phone.setInputFiles("#file", jpegFile("photo.jpg"));
     await phone.click("#submit");
-    for (const tab of [page, second]) {
-      await statusBadge(tab, "completed").waitFor();
-      assert.equal(await loadedPreviews(tab, 1), 1);
-      assert.deepEqual(await timelineStatuses(tab), [
-        "pending",
-        "opened",
-        "action_started",
-        "completed",
-      ]);
-      assert.equal(await snapshots(tab), "1", "resumed, not reloaded");
-    }
+    await statusBadge(page, "completed").waitFor();
+    assert.deepEqual(await heard(page), [`${id}:1`, `${id}:2`, `${id}:3`]);
+    assert.deepEqual(await timelineStatuses(page), [
+      "pending",
+      "opened",
+      "action_started",
+      "completed",
+    ]);
+    assert.equal(await loadedPreviews(page, 1), 1);
+
+    // A reload after the fact: the list, then the relay replays it all.
+    await page.reload();
+    await statusBadge(page, "completed").waitFor();
+    assert.deepEqual(await timelineStatuses(page), [
+      "pending",
+      "opened",
+      "action_started",
+      "completed",
+    ]);
+    assert.deepEqual(await heard(page), [`${id}:1`, `${id}:2`, `${id}:3`]);
+    assert.equal(await loadedPreviews(page, 1), 1);
     assert.deepEqual(r.pageErrors, []);
   },
 );

@@ -104,6 +104,13 @@ Deno.test("main starts the dashboard with the stub, opens the browser, and stops
   const page = await fetch(dashboard.url);
   assert.equal(page.status, 200);
   await page.body?.cancel();
+  const list = await fetch(new URL("/api/sessions", dashboard.url));
+  assert.deepEqual((await list.json()).sessions, []);
+  assert.deepEqual(dashboard.stats(), {
+    sessions: 0,
+    relays: 0,
+    relaysBySession: {},
+  });
   assert.deepEqual(spawned, [["xdg-open", dashboard.url]]);
   assert.ok(
     out.some((l) =>
@@ -196,9 +203,25 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
         body: JSON.stringify({ action: "scan" }),
       });
       assert.equal(created.status, 201);
-      await created.body?.cancel();
+      const { session } = await created.json();
+      // A page following it: its relay stream is open when the signal comes.
+      const relay = await fetch(
+        new URL(`/api/sessions/${session.id}/events`, url),
+      );
+      assert.equal(relay.status, 200);
+      const events = relay.body!.pipeThrough(new TextDecoderStream())
+        .getReader();
+      let relayed = "";
+      while (!relayed.includes("event: session")) {
+        relayed += (await events.read()).value ?? "";
+      }
 
       child.kill(signal);
+      // The dashboard ends the stream as it stops.
+      for (;;) {
+        const { done } = await events.read().catch(() => ({ done: true }));
+        if (done) break;
+      }
       for (;;) {
         const { done, value } = await lines.read();
         if (done) break;
