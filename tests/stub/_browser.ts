@@ -1,0 +1,121 @@
+// Copyright 2026 the handoff authors. MIT license.
+// Headless Chromium (Debian's `chromium`, driven by `playwright-core`) for
+// the tests that drive the stub's phone pages, launched as
+// tests/mock/e2e_test.ts launches it.
+//
+// Playwright needs --allow-all (it reads the home directory and /proc when it
+// loads and writes a temporary browser profile), which the test task does
+// not grant. So a browser test file registers, under the test task, one test
+// that runs the file again in a child `deno test --allow-all` (the task's
+// --allow-run allows that) and shows its report; the child, with
+// HANDOFF_STUB_BROWSER_INNER=1, runs the browser tests themselves.
+// HANDOFF_SKIP_BROWSER=1 skips them, saying so; without Chromium they fail,
+// saying how to install it.
+
+import assert from "node:assert/strict";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+
+const SKIP = Deno.env.get("HANDOFF_SKIP_BROWSER") === "1";
+const INNER = Deno.env.get("HANDOFF_STUB_BROWSER_INNER") === "1";
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+function chromiumPath(): string {
+  const path = Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium";
+  let found = false;
+  try {
+    found = Deno.statSync(path).isFile;
+  } catch {
+    // not there
+  }
+  if (!found) {
+    throw new Error(
+      `Chromium was not found at ${path}. Install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH); set HANDOFF_SKIP_BROWSER=1 to skip the browser tests.`,
+    );
+  }
+  return path;
+}
+
+/**
+ * Register the browser tests of the file at `fileUrl`: outside the child,
+ * one test that runs them in the child; inside it, nothing (the file's
+ * {@linkcode browserTest} calls register them).
+ */
+export function browserSuite(fileUrl: string, name: string): void {
+  if (INNER) return;
+  if (SKIP) console.log(`Skipping ${name}: HANDOFF_SKIP_BROWSER=1 is set.`);
+  Deno.test({
+    name,
+    ignore: SKIP,
+    async fn() {
+      chromiumPath(); // fails first, with how to install it, when missing
+      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "test",
+          "--allow-all",
+          "--sanitize-ops",
+          "--sanitize-resources",
+          "--no-check", // this run has checked the file
+          new URL(fileUrl).pathname,
+        ],
+        env: { HANDOFF_STUB_BROWSER_INNER: "1", NO_COLOR: "1" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const report = new TextDecoder().decode(stdout) +
+        new TextDecoder().decode(stderr);
+      console.log(report.trim());
+      assert.equal(code, 0, "the browser tests failed (report above)");
+    },
+  });
+}
+
+/** A browser test: registered only in the child run. */
+export function browserTest(name: string, fn: () => Promise<void>): void {
+  if (INNER) Deno.test({ name, fn });
+}
+
+/** A browser with one phone-sized page; closed by dispose. */
+export interface BrowserRig extends AsyncDisposable {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors of the page's script. */
+  pageErrors: Error[];
+}
+
+/** Launch headless Chromium with a phone-sized page. */
+export async function launchPhone(): Promise<BrowserRig> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+  });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const pageErrors: Error[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error));
+  return {
+    browser,
+    context,
+    page,
+    pageErrors,
+    async [Symbol.asyncDispose]() {
+      await browser.close();
+    },
+  };
+}
