@@ -2,7 +2,7 @@
 // The simulated phone: real requests through the stub's own handler.
 
 import { encodeBase64 } from "../_base64.ts";
-import { sampleJpeg, samplePng } from "./samples.ts";
+import { sampleJpeg, samplePng, sampleSignatureSvg } from "./samples.ts";
 import {
   type StubPageUpload,
   type StubPhone,
@@ -23,6 +23,21 @@ export interface PhoneHost {
 
 function path(id: string, rest = ""): string {
   return `/s/${encodeURIComponent(id)}${rest}`;
+}
+
+/**
+ * The file name the real pages give an item of this type: `photo.png` or
+ * `photo.jpg` on the photo page, `signature.svg` or `signature.png` on the
+ * signature page.
+ */
+export function pageFilename(
+  actionType: string | undefined,
+  contentType: string,
+): string {
+  if (actionType === "signature") {
+    return contentType === "image/svg+xml" ? "signature.svg" : "signature.png";
+  }
+  return contentType === "image/png" ? "photo.png" : "photo.jpg";
 }
 
 /** The {@linkcode StubPhone} of a server. */
@@ -54,10 +69,11 @@ export function createPhone(host: PhoneHost): StubPhone {
     ): Promise<
       { downloadId: string; contentType: string; filename: string }[]
     > {
+      const actionType = host.session(id)?.actionType;
       const body = JSON.stringify({
         items: items.map((item) => ({
           content_type: item.contentType,
-          filename: item.filename ?? "upload",
+          filename: item.filename ?? pageFilename(actionType, item.contentType),
           data: typeof item.data === "string"
             ? item.data
             : encodeBase64(item.data),
@@ -92,7 +108,7 @@ export function createPhone(host: PhoneHost): StubPhone {
         new Blob([page.data as Uint8Array<ArrayBuffer>], {
           type: page.contentType ?? "image/jpeg",
         }),
-        page.filename ?? "page.jpg",
+        page.filename ?? "scan.jpg",
       );
       if (page.documentIndex !== undefined) {
         form.append("document_index", String(page.documentIndex));
@@ -122,19 +138,33 @@ export function createPhone(host: PhoneHost): StubPhone {
       await phone.open(id);
       const session = host.session(id);
       if (session?.status === "opened") await phone.start(id);
+      // What the real pages send: a camera JPEG whatever the photo's
+      // output format, SVG markup or a PNG of the canvas for a signature,
+      // one page re-encoded as JPEG for a scan.
       switch (session?.actionType) {
         case "scan":
-          await phone.uploadPage(id, { data: sampleJpeg() });
+          await phone.uploadPage(id, {
+            data: sampleJpeg(),
+            documentIndex: 0,
+            pageIndex: 0,
+          });
           await phone.finalize(id);
           return;
         case "signature":
-          await phone.submit(id, [
-            {
-              contentType: "image/png",
-              filename: "signature.png",
-              data: samplePng(),
-            },
-          ]);
+          await phone.submit(
+            id,
+            session.outputFormat === "svg"
+              ? [{
+                contentType: "image/svg+xml",
+                filename: "signature.svg",
+                data: sampleSignatureSvg(),
+              }]
+              : [{
+                contentType: "image/png",
+                filename: "signature.png",
+                data: samplePng(),
+              }],
+          );
           return;
         default:
           await phone.submit(id, [

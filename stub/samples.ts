@@ -17,6 +17,17 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+// A signature as the signature page draws it for output svg.
+const SIGNATURE_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120">' +
+  '<g fill="none" stroke="#111" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round">' +
+  '<path d="M20 80 L60 30 L90 85 L130 40 L170 80 L210 35 L260 75"/></g></svg>';
+
+/** SVG markup of a small signature, as UTF-8 bytes (a fresh copy on every call). */
+export function sampleSignatureSvg(): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(SIGNATURE_SVG);
+}
+
 /**
  * A small valid PNG image (8x8 pixels), a fresh copy on every call.
  *
