@@ -219,6 +219,14 @@ export type CreateSessionOptions =
 /**
  * A result file of a photo or signature session.
  *
+ * Go by each item's {@linkcode ResultItem.contentType}, not by the session's
+ * output format: the server stores what the phone page sent and converts only
+ * `pdf` output (to `application/pdf`). For a photo, `png` or `jpg` output is
+ * whatever the phone's camera gave: a camera JPEG arrives as `image/jpeg`
+ * `photo.jpg` even for `png`, a PNG screenshot as `image/png` `photo.png` even
+ * for `jpg`, and other types (`image/heic`, …) as they came. A signature is
+ * `image/svg+xml` for `svg` and `image/png` for `png`.
+ *
  * @example
  * ```ts
  * import type { ResultItem } from "@handoff/client";
@@ -231,9 +239,18 @@ export type CreateSessionOptions =
 export interface ResultItem {
   /** Pass to {@linkcode HandoffClient.downloadFile}. */
   readonly downloadId: string;
-  /** The file's content type as stored (`"image/jpeg"`, `"application/pdf"`, …; may be `""`). */
+  /**
+   * The file's content type as the phone sent it, or `"application/pdf"` when
+   * the server converted it for `pdf` output (`"image/jpeg"`, `"image/png"`,
+   * `"image/svg+xml"`, …; may be `""`). Decide how to handle the file by this.
+   */
   readonly contentType: string;
-  /** The file name the phone gave. */
+  /**
+   * The file name the phone page gave (`photo.png` for a PNG and `photo.jpg`
+   * for any other photo, `signature.svg`, `signature.png`; `.pdf` after
+   * conversion), never the person's own file name. Not a reliable file type:
+   * name stored files from {@linkcode ResultItem.contentType}.
+   */
   readonly filename: string;
 }
 
