@@ -15,7 +15,11 @@
  */
 
 import { HandoffClient } from "@handoff/client";
-import { createApp, type PhotoStore } from "../deno_backend/app.ts";
+import {
+  createApp,
+  extensionFor,
+  type PhotoStore,
+} from "../deno_backend/app.ts";
 
 // The few Bun APIs used here. In a Bun project, delete these declarations and
 // `bun add -d @types/bun` instead; they are here so that this repository's
@@ -47,8 +51,10 @@ declare const process: {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * A store that writes `<dir>/<session id>.jpg` and `<session id>.json` (the
- * content type and the phone's file name). `Bun.write` creates `dir`.
+ * A store that writes `<dir>/<session id><extension>` (the extension from the
+ * photo's content type: the camera's format, whatever output format was
+ * asked for) and `<session id>.json` (the content type and the phone's file
+ * name). `Bun.write` creates `dir`.
  *
  * @param dir The directory.
  * @returns The store.
@@ -56,9 +62,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function bunDirectoryStore(dir: string): PhotoStore {
   return {
     async put(photo) {
-      const file = `${photo.sessionId}${
-        photo.contentType === "image/png" ? ".png" : ".jpg"
-      }`;
+      const file = `${photo.sessionId}${extensionFor(photo.contentType)}`;
       await Bun.write(`${dir}/${file}`, photo.data);
       await Bun.write(
         `${dir}/${photo.sessionId}.json`,

@@ -3,7 +3,11 @@
 // tools/runtimes, against the stub server started here in Deno.
 
 import assert from "node:assert/strict";
-import { sampleJpeg, startStubServer } from "@handoff/client/testing";
+import {
+  sampleJpeg,
+  samplePng,
+  startStubServer,
+} from "@handoff/client/testing";
 import {
   bundle,
   startServerProcess,
@@ -42,11 +46,7 @@ Deno.test("the Bun example serves the photo app with Bun.serve and writes the ph
   const photo = sampleJpeg();
   await stub.phone.open(id);
   await stub.phone.start(id);
-  await stub.phone.submit(id, [{
-    contentType: "image/jpeg",
-    filename: "from-bun.jpg",
-    data: photo,
-  }]);
+  await stub.phone.submit(id, [{ contentType: "image/jpeg", data: photo }]);
   await until(async () => {
     const status = await fetch(`${bun.url}/sessions/${id}/status`);
     return (await status.json()).state === "stored";
@@ -58,6 +58,31 @@ Deno.test("the Bun example serves the photo app with Bun.serve and writes the ph
   assert.deepEqual(new Uint8Array(await served.arrayBuffer()), photo);
   // Bun's WebSocket took the key in the X-API-Key header.
   assert.deepEqual(stub.stats().upgradeAuth, { header: 1, query: 0 });
+
+  // A PNG screenshot for this jpg session: stored as what it is, <id>.png.
+  const second = await fetch(`${bun.url}/sessions`, {
+    method: "POST",
+    redirect: "manual",
+  });
+  await second.body?.cancel();
+  const pngId = second.headers.get("location")!.split("/").at(-1)!;
+  await stub.phone.open(pngId);
+  await stub.phone.start(pngId);
+  await stub.phone.submit(pngId, [{
+    contentType: "image/png",
+    data: samplePng(),
+  }]);
+  await until(async () => {
+    const status = await fetch(`${bun.url}/sessions/${pngId}/status`);
+    return (await status.json()).state === "stored";
+  }, "Bun to store the PNG");
+  assert.deepEqual(
+    await Deno.readFile(`${dir.path}/photos/${pngId}.png`),
+    samplePng(),
+  );
+  const png = await fetch(`${bun.url}/photos/${pngId}`);
+  assert.equal(png.headers.get("content-type"), "image/png");
+  await png.body?.cancel();
 
   assert.equal(await bun.stop("SIGTERM"), 0, bun.output());
 });

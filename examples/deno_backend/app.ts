@@ -39,6 +39,32 @@ export interface PhotoStore {
   get(sessionId: string): Promise<StoredPhoto | undefined>;
 }
 
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  "image/jpeg": ".jpg",
+  "image/png": ".png",
+  "image/heic": ".heic",
+  "image/heif": ".heif",
+  "image/webp": ".webp",
+  "image/gif": ".gif",
+  "image/avif": ".avif",
+  "image/svg+xml": ".svg",
+  "application/pdf": ".pdf",
+};
+
+/**
+ * The file extension for a stored file, from its content type. The phone
+ * sends the camera's own format whatever the session's output format (only
+ * `pdf` is converted, by the server), so go by the content type, never by
+ * the output format asked for or the file name.
+ *
+ * @param contentType e.g. `"image/jpeg"` or `"image/png"`.
+ * @returns e.g. `".jpg"`; `".bin"` for a type it does not know.
+ */
+export function extensionFor(contentType: string): string {
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  return EXTENSIONS[type] ?? ".bin";
+}
+
 /**
  * A {@linkcode PhotoStore} in memory, for tests and demos.
  *

@@ -1,9 +1,14 @@
 // Copyright 2026 the handoff authors. MIT license.
 import assert from "node:assert/strict";
 import { HandoffClient } from "@handoff/client";
-import { sampleJpeg, startStubServer } from "@handoff/client/testing";
+import {
+  sampleJpeg,
+  samplePng,
+  startStubServer,
+} from "@handoff/client/testing";
 import { startServerProcess, tempDir, until } from "../_testing.ts";
-import { createApp, memoryStore } from "./app.ts";
+import { createApp, extensionFor, memoryStore } from "./app.ts";
+import { directoryStore } from "./main.ts";
 
 /** Serve `fetch` on loopback for the length of a test. */
 function serve(
@@ -51,19 +56,16 @@ Deno.test("the Deno backend shows the session's QR code and stores the photo the
   );
   assert.equal(stub.session(id)?.introText, "A photo, please");
 
-  // The person scans the code and takes the photo.
+  // The person scans the code and takes the photo (the page sends it as
+  // image/jpeg photo.jpg).
   const photo = sampleJpeg();
   await stub.phone.open(id);
   await stub.phone.start(id);
-  await stub.phone.submit(id, [{
-    contentType: "image/jpeg",
-    filename: "id.jpg",
-    data: photo,
-  }]);
+  await stub.phone.submit(id, [{ contentType: "image/jpeg", data: photo }]);
 
   assert.equal(await app.settled(id), "stored");
   assert.deepEqual(store.photos.get(id)?.data, photo);
-  assert.equal(store.photos.get(id)?.filename, "id.jpg");
+  assert.equal(store.photos.get(id)?.filename, "photo.jpg");
   assert.deepEqual(
     await (await fetch(`${server.origin}/sessions/${id}/status`)).json(),
     { id, state: "stored", photo: `/photos/${id}` },
@@ -75,6 +77,51 @@ Deno.test("the Deno backend shows the session's QR code and stores the photo the
     await (await fetch(`${server.origin}/sessions/${id}`)).text(),
     /the photo is stored/,
   );
+});
+
+Deno.test("extensionFor goes by the content type", () => {
+  for (
+    const [type, extension] of [
+      ["image/jpeg", ".jpg"],
+      ["image/png", ".png"],
+      ["image/heic", ".heic"],
+      ["IMAGE/PNG; charset=binary", ".png"],
+      ["application/pdf", ".pdf"],
+      ["", ".bin"],
+      ["application/x-unknown", ".bin"],
+    ]
+  ) {
+    assert.equal(extensionFor(type!), extension, type);
+  }
+});
+
+Deno.test("directoryStore names the file by its content type: a PNG screenshot for a jpg session is <id>.png", async () => {
+  await using stub = await startStubServer();
+  await using dir = await tempDir("deno_backend_");
+  const client = new HandoffClient({ baseUrl: stub.url, apiKey: stub.apiKey });
+  const store = directoryStore(dir.path);
+  await using app = createApp({ client, store });
+  await using server = serve(app.fetch);
+  const id = await startSession(server.origin);
+  assert.equal(stub.session(id)?.outputFormat, "jpg");
+
+  // What the real page sends for a PNG: its bytes, image/png, photo.png.
+  await stub.phone.open(id);
+  await stub.phone.start(id);
+  await stub.phone.submit(id, [{
+    contentType: "image/png",
+    data: samplePng(),
+  }]);
+  assert.equal(await app.settled(id), "stored");
+
+  assert.deepEqual(await Deno.readFile(`${dir.path}/${id}.png`), samplePng());
+  assert.deepEqual(
+    JSON.parse(await Deno.readTextFile(`${dir.path}/${id}.json`)),
+    { file: `${id}.png`, contentType: "image/png", filename: "photo.png" },
+  );
+  const served = await fetch(`${server.origin}/photos/${id}`);
+  assert.equal(served.headers.get("content-type"), "image/png");
+  assert.deepEqual(new Uint8Array(await served.arrayBuffer()), samplePng());
 });
 
 Deno.test("the Deno backend reports a session that expired before any photo", async () => {

@@ -16,20 +16,20 @@
  */
 
 import { HandoffClient } from "@handoff/client";
-import { createApp, type PhotoStore, type StoredPhoto } from "./app.ts";
+import {
+  createApp,
+  extensionFor,
+  type PhotoStore,
+  type StoredPhoto,
+} from "./app.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function extensionOf(contentType: string): string {
-  if (contentType === "image/jpeg") return ".jpg";
-  if (contentType === "image/png") return ".png";
-  if (contentType === "application/pdf") return ".pdf";
-  return ".bin";
-}
-
 /**
- * A {@linkcode PhotoStore} that writes `<dir>/<session id>.jpg` and, beside
- * it, `<session id>.json` with the content type and the phone's file name.
+ * A {@linkcode PhotoStore} that writes `<dir>/<session id><extension>`, the
+ * extension from the photo's content type (`.jpg`, `.png`, `.heic`…: the
+ * camera's format, whatever output format was asked for), and beside it
+ * `<session id>.json` with the content type and the phone's file name.
  *
  * @param dir The directory; created on the first photo.
  * @returns The store.
@@ -38,7 +38,7 @@ export function directoryStore(dir: string): PhotoStore {
   return {
     async put(photo) {
       await Deno.mkdir(dir, { recursive: true });
-      const file = `${photo.sessionId}${extensionOf(photo.contentType)}`;
+      const file = `${photo.sessionId}${extensionFor(photo.contentType)}`;
       await Deno.writeFile(`${dir}/${file}`, photo.data);
       await Deno.writeTextFile(
         `${dir}/${photo.sessionId}.json`,

@@ -13,6 +13,7 @@ import {
 } from "@handoff/client";
 import {
   sampleJpeg,
+  samplePng,
   startStubServer,
   type StubServer,
 } from "@handoff/client/testing";
@@ -39,17 +40,22 @@ async function until(check: () => boolean): Promise<void> {
   }
 }
 
-/** The person takes the photo: what the phone page would send. */
-async function takePhoto(stub: StubServer, id: string): Promise<Uint8Array> {
-  const photo = sampleJpeg();
+/**
+ * The person takes the photo: what the phone page sends (the camera's bytes
+ * as they are, `photo.jpg` for a JPEG, `photo.png` for a PNG).
+ */
+async function takePhoto(
+  stub: StubServer,
+  id: string,
+  photo: { contentType: string; data: Uint8Array } = {
+    contentType: "image/jpeg",
+    data: sampleJpeg(),
+  },
+): Promise<Uint8Array> {
   await stub.phone.open(id); // the intro page: status "opened"
   await stub.phone.start(id); // the camera page: "action_started"
-  await stub.phone.submit(id, [{
-    contentType: "image/jpeg",
-    filename: "id.jpg",
-    data: photo,
-  }]);
-  return photo;
+  await stub.phone.submit(id, [photo]); // named as the page names it
+  return photo.data;
 }
 
 Deno.test("collectIdPhoto returns the photo the person took", async () => {
@@ -72,6 +78,23 @@ Deno.test("collectIdPhoto returns the photo the person took", async () => {
 
   assert.equal(file.contentType, "image/jpeg");
   assert.deepEqual(file.data, sent);
+});
+
+Deno.test("collectIdPhoto returns what the phone sent: a PNG for a jpg session stays image/png", async () => {
+  // The server converts only pdf output; for jpg the file is whatever the
+  // phone had, so code that stores it must go by file.contentType.
+  await using stub = await startStubServer();
+  const file = await collectIdPhoto(clientOf(stub), {
+    show: async (prompt) => {
+      await takePhoto(stub, prompt.id, {
+        contentType: "image/png",
+        data: samplePng(),
+      });
+      assert.equal(stub.session(prompt.id)?.items[0]?.filename, "photo.png");
+    },
+  });
+  assert.equal(file.contentType, "image/png");
+  assert.deepEqual(file.data, samplePng());
 });
 
 Deno.test("collectIdPhoto rejects with SessionExpiredError when the person takes too long", async () => {
