@@ -39,12 +39,36 @@ export class UsageError extends Error {
   }
 }
 
-/** Which Handoff server the command talks to. */
+/**
+ * Which Handoff server the command talks to: a real one, or the embedded
+ * stub (`--stub`).
+ *
+ * @example A server of your own
+ * ```ts
+ * import type { ServerChoice } from "./args.ts";
+ *
+ * const server: ServerChoice = { kind: "remote", url: "https://handoff.example.com", apiKey: "k3y!" };
+ * ```
+ */
 export type ServerChoice =
   | { readonly kind: "remote"; readonly url: string; readonly apiKey: string }
   | { readonly kind: "stub" };
 
-/** What the command line asks for. */
+/**
+ * What the command line asks for.
+ *
+ * @example A photo saved into ./photos, with the embedded stub
+ * ```ts
+ * import type { CliConfig } from "./args.ts";
+ *
+ * const config: CliConfig = {
+ *   session: { action: "photo", outputFormat: "jpg" },
+ *   server: { kind: "stub" },
+ *   outDir: "photos",
+ *   json: false,
+ * };
+ * ```
+ */
 export interface CliConfig {
   /** The session to create. */
   readonly session: CreateSessionOptions;
@@ -56,7 +80,16 @@ export interface CliConfig {
   readonly json: boolean;
 }
 
-/** What {@linkcode parseCli} found: help, or a run. */
+/**
+ * What {@linkcode parseCli} found: help, or a run.
+ *
+ * @example
+ * ```ts
+ * import type { ParsedCli } from "./args.ts";
+ *
+ * const help: ParsedCli = { help: true };
+ * ```
+ */
 export type ParsedCli =
   | { readonly help: true }
   | { readonly help: false; readonly config: CliConfig };

@@ -8,7 +8,18 @@ import {
   extensionFor,
 } from "./files.ts";
 
-/** A result file saved to disk. */
+/**
+ * A result file saved to disk, as the `saved` event of `--json` lists it.
+ *
+ * @example Read the files a run saved
+ * ```ts
+ * import type { SavedFile } from "@handoff/client/cli";
+ *
+ * const files: SavedFile[] = [{ path: "photos/photo.jpg", contentType: "image/jpeg", bytes: 630 }];
+ * const images = files.filter((file) => file.contentType.startsWith("image/"));
+ * console.assert(images.length === 1);
+ * ```
+ */
 export interface SavedFile {
   /** Where it was written. */
   readonly path: string;
@@ -18,7 +29,18 @@ export interface SavedFile {
   readonly bytes: number;
 }
 
-/** How a download is going: bytes so far, and the total when known. */
+/**
+ * How a download is going: bytes so far, and the total when known.
+ *
+ * @example
+ * ```ts
+ * import type { DownloadProgress } from "./download.ts";
+ *
+ * const percent = ({ bytes, total }: DownloadProgress) =>
+ *   total ? Math.floor((bytes / total) * 100) : undefined;
+ * console.assert(percent({ path: "photo.jpg", bytes: 315, total: 630 }) === 50);
+ * ```
+ */
 export interface DownloadProgress {
   /** The file being written. */
   readonly path: string;
@@ -28,7 +50,19 @@ export interface DownloadProgress {
   readonly total?: number;
 }
 
-/** Options of {@linkcode saveDownload}. */
+/**
+ * Options of {@linkcode saveDownload}.
+ *
+ * @example
+ * ```ts
+ * import type { SaveOptions } from "./download.ts";
+ *
+ * const options: SaveOptions = {
+ *   signal: AbortSignal.timeout(60_000),
+ *   onProgress: ({ path, bytes }) => console.log(path, bytes),
+ * };
+ * ```
+ */
 export interface SaveOptions {
   /** Cancels the download; the partial file is removed. */
   readonly signal?: AbortSignal;

@@ -52,7 +52,16 @@ export function extensionFor(contentType: string, filename?: string): string {
   return "bin";
 }
 
-/** One result file to download, and the name it is saved under. */
+/**
+ * One result file to download, and the name it is saved under.
+ *
+ * @example
+ * ```ts
+ * import type { DownloadTarget } from "./files.ts";
+ *
+ * const page: DownloadTarget = { source: "/api/v1/downloads/0b7e", base: "scan-1-page-2", contentType: "image/jpeg" };
+ * ```
+ */
 export interface DownloadTarget {
   /** A download id or a scan URL, for `downloadStream`. */
   readonly source: string;
@@ -113,7 +122,19 @@ export function downloadTargets(
   }));
 }
 
-/** A file created by {@linkcode createUniqueFile}. */
+/**
+ * A file created by {@linkcode createUniqueFile}.
+ *
+ * @example
+ * ```ts
+ * import type { CreatedFile } from "./files.ts";
+ *
+ * const write = async ({ file }: CreatedFile, bytes: Uint8Array) => {
+ *   await file.write(bytes);
+ *   file.close();
+ * };
+ * ```
+ */
 export interface CreatedFile {
   /** The path: `dir` joined with the name. */
   readonly path: string;

@@ -20,7 +20,18 @@ import type { TextSink } from "./sink.ts";
 import { StatusDisplay } from "./status.ts";
 import { terminalQr } from "./terminal_qr.ts";
 
-/** Where a run writes. */
+/**
+ * Where a run writes.
+ *
+ * @example Collect the output in memory
+ * ```ts
+ * import type { RunIo } from "./run.ts";
+ *
+ * let text = "";
+ * const sink = { isTerminal: false, write: (chunk: string) => void (text += chunk) };
+ * const io: RunIo = { stdout: sink, stderr: sink };
+ * ```
+ */
 export interface RunIo {
   /** Standard output: the human text, or the JSON lines with `--json`. */
   readonly stdout: TextSink;
@@ -92,6 +103,7 @@ export async function run(
     );
   }
 
+  let server: string | undefined; // the server's URL, without a query
   let stub: StubServer | undefined;
   let session: AnySession | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
@@ -106,6 +118,7 @@ export async function run(
     } else {
       ({ url: baseUrl, apiKey } = config.server);
     }
+    server = serverLabel(baseUrl);
     let client: HandoffClient;
     try {
       client = new HandoffClient({ baseUrl, apiKey });
@@ -219,7 +232,12 @@ export async function run(
         `The session expired at ${session.expiresAt.toLocaleTimeString()} before it was completed.`,
       );
     }
-    return fail(reason, messageOf(error));
+    const hint = reason === "unauthorized"
+      ? " (The key comes from HANDOFF_API_KEY or --api-key.)"
+      : reason === "network" && server !== undefined
+      ? ` (The server: ${server}.)`
+      : "";
+    return fail(reason, messageOf(error) + hint);
   } finally {
     clearInterval(ticker);
     for (const off of unsubscribe) off();
@@ -255,6 +273,16 @@ async function showSession(
       formatTimeLeft(session.expiresAt.getTime() - Date.now())
     }. Ctrl+C closes it.`,
   );
+}
+
+/** The server's URL as it may be printed: no query, no fragment. */
+function serverLabel(url: string): string {
+  try {
+    const { origin, pathname } = new URL(url);
+    return origin + pathname.replace(/\/$/, "");
+  } catch {
+    return "the configured URL";
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -1,7 +1,16 @@
 // Copyright 2026 the handoff authors. MIT license.
 // Writing text to stdout or stderr: redacted, whole, and quiet on a closed pipe.
 
-/** What a {@linkcode TextSink} writes to: `Deno.stdout`, `Deno.stderr`. */
+/**
+ * What a {@linkcode TextSink} writes to: `Deno.stdout`, `Deno.stderr`.
+ *
+ * @example
+ * ```ts
+ * import type { SyncWriter } from "./sink.ts";
+ *
+ * const writer: SyncWriter = Deno.stderr;
+ * ```
+ */
 export interface SyncWriter {
   /** Writes some of `bytes`, returning how many. */
   writeSync(bytes: Uint8Array): number;
@@ -9,7 +18,19 @@ export interface SyncWriter {
   isTerminal(): boolean;
 }
 
-/** A place the command writes text to. */
+/**
+ * A place the command writes text to.
+ *
+ * @example A sink that keeps what it is given
+ * ```ts
+ * import type { TextSink } from "./sink.ts";
+ *
+ * const lines: string[] = [];
+ * const sink: TextSink = { isTerminal: false, write: (text) => void lines.push(text) };
+ * sink.write("Saved photo.jpg\n");
+ * console.assert(lines.length === 1);
+ * ```
+ */
 export interface TextSink {
   /** Whether it is a terminal (QR code, lines redrawn in place). */
   readonly isTerminal: boolean;

@@ -1,7 +1,16 @@
 // Copyright 2026 the handoff authors. MIT license.
 // A QR code drawn with Unicode half blocks, two rows of modules per line.
 
-/** The square module matrix of a QR code: `dark[row * size + col]`. */
+/**
+ * The square module matrix of a QR code: `dark[row * size + col]`.
+ *
+ * @example
+ * ```ts
+ * import type { QrModules } from "./terminal_qr.ts";
+ *
+ * const checker: QrModules = { size: 2, dark: [1, 0, 0, 1] };
+ * ```
+ */
 export interface QrModules {
   /** Modules per side. */
   readonly size: number;

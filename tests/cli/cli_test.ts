@@ -560,6 +560,7 @@ Deno.test("a wrong API key exits with 3 (unauthorized), the key never printed", 
   assert.equal(event!.reason, "unauthorized");
   assert.equal(event!.exitCode, 3);
   assert.match(stderr, /401/);
+  assert.match(stderr, /HANDOFF_API_KEY or --api-key/);
   assert.equal(server.sessions().length, 0);
 });
 
@@ -605,6 +606,29 @@ Deno.test("an unreachable server exits with 5 (network failure)", async () => {
   const [event] = eventsOf(stdout);
   assert.equal(event!.reason, "network");
   assert.match(stderr, /could not reach the server/);
+  assert.match(stderr, /\(The server: http:\/\/127\.0\.0\.1:4\.\)/);
+});
+
+Deno.test("a download the server keeps failing exits with 1 and leaves no file", async () => {
+  await using server = await startCliStub();
+  const out = await tempOut();
+  try {
+    await using cli = new CliProcess(["photo", "--json", "--out", out], {
+      env: { HANDOFF_URL: server.url, HANDOFF_API_KEY: server.apiKey },
+      secrets: [server.apiKey],
+    });
+    const { id } = await cli.waitForEvent("created");
+    server.faults.failRequests("download", 100, 503);
+    await server.phone.complete(String(id));
+    const { code, stdout, stderr } = await cli.finish();
+    assert.equal(code, 1, stderr);
+    const last = eventsOf(stdout).at(-1)!;
+    assert.equal(last.reason, "failed");
+    assert.match(stderr, /503/);
+    assert.deepEqual([...Deno.readDirSync(out)], []);
+  } finally {
+    await removeOut(out);
+  }
 });
 
 Deno.test("Ctrl+C (SIGINT) closes the session and exits with 130", async () => {
