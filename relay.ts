@@ -15,7 +15,7 @@
  * | `status` | yes | {@linkcode RelayStatusData}: `pending`, `opened`, `action_started` |
  * | `completed` | yes | {@linkcode RelayCompletedData}: the files, as the browser may see them |
  * | `expired` | yes | {@linkcode RelayExpiredData} |
- * | `error` | — | {@linkcode RelayErrorData}: the session failed for good (401, 404) |
+ * | `error` | `<id>:error` | {@linkcode RelayErrorData}: the session failed for good (401, 404) |
  * | `connection` | — | {@linkcode RelayConnectionData}: how the backend hears the server (only with `connection: true`) |
  *
  * The stream starts with `retry:` and `session`, then the current status
@@ -24,7 +24,10 @@
  * after `completed`, `expired` or `error`, and a `: keep-alive` comment goes
  * out while it is idle. Nothing in it carries the API key: files are
  * described by id, type and name, with a link only when the app maps one to
- * its own download route.
+ * its own download route. The stream stops, its listener and timer removed,
+ * when the server cancels the body (the browser went away) or `signal`
+ * aborts. Replays cover the events since the session's first relay opened
+ * (the session keeps nothing before one is asked for).
  *
  * @module
  */
@@ -256,8 +259,11 @@ export interface RelayConnectionData {
 export interface RelayOptions {
   /**
    * The request being answered: its `Last-Event-ID` header is the replay
-   * point (unless `lastEventId` is given) and its `signal` stops the stream
-   * when the browser goes away (as `signal` does).
+   * point (unless `lastEventId` is given). Its `signal` is not read: the
+   * server cancels the response body when the browser goes away (Deno, Bun,
+   * Node adapters, Workers), which stops the stream, and reading
+   * `request.signal` in `Deno.serve` prints a deprecation warning on every
+   * finished response.
    */
   request?: Request;
   /**
@@ -267,7 +273,11 @@ export interface RelayOptions {
    * @default {the request's Last-Event-ID header, if any}
    */
   lastEventId?: string | null;
-  /** Ends the stream when aborted. @default {the request's signal, if any} */
+  /**
+   * Ends the stream when aborted: for a server that says "the browser went
+   * away" with a signal rather than by cancelling the body (on `Deno.serve`,
+   * `info.completed` settles then). @default {no signal}
+   */
   signal?: AbortSignal;
   /**
    * Put the session URL as a QR code in the `session` event (`true`: a
@@ -417,6 +427,7 @@ function eventData(
 
 interface Resolved {
   readonly lastRank: number;
+  readonly lastEventId: string | null | undefined;
   readonly signal: AbortSignal | undefined;
   readonly keepAliveMs: number;
   readonly retryMs: number;
@@ -451,7 +462,8 @@ function resolve(session: Session, options: RelayOptions): Resolved {
     : request?.headers.get("last-event-id");
   return {
     lastRank: rankOf(lastEventId, session.id),
-    signal: options.signal ?? request?.signal,
+    lastEventId,
+    signal: options.signal,
     keepAliveMs: milliseconds(options.keepAliveMs, "keepAliveMs", 15_000),
     retryMs: Math.round(milliseconds(options.retryMs, "retryMs", 2_000)),
     maxQueued,
@@ -469,11 +481,24 @@ function resolve(session: Session, options: RelayOptions): Resolved {
  * Whether a relay connection would have nothing left to say: the session
  * ended and the browser already has its final event.
  */
-function spent(session: Session, lastRank: number): boolean {
-  const { delivery } = sessionInternals(session);
-  const end = delivery.end;
-  return (end?.kind === "completed" || end?.kind === "expired") &&
-    lastRank >= rank(end.event.status);
+function spent(session: Session, o: Resolved): boolean {
+  const end = sessionInternals(session).delivery.end;
+  switch (end?.kind) {
+    case "completed":
+    case "expired":
+      return o.lastRank >= rank(end.event.status);
+    case "failed":
+      return o.lastEventId === errorId(session.id);
+    case "closed":
+      return true; // closed by the app: nothing more will come
+    default:
+      return false;
+  }
+}
+
+/** The id of the `error` event, so a browser that got it is told to stop. */
+function errorId(sessionId: string): string {
+  return `${sessionId}:error`;
 }
 
 /**
@@ -532,6 +557,9 @@ export function sessionEventStream(
       return stop(true); // a stalled reader: it reconnects and is replayed to
     }
     controller.enqueue(encoder.encode(text));
+    // Deno cancels a body whose reader went away inside enqueue(): stop()
+    // has run then, and a keep-alive armed now would outlive the stream.
+    if (finished) return;
     timers.clear(keepAlive);
     keepAlive = timers.set(o.keepAliveMs, ping);
   };
@@ -566,6 +594,7 @@ export function sessionEventStream(
     if (end.kind === "completed" || end.kind === "expired") send(end.event);
     else if (end.kind === "failed") {
       write(formatSseMessage({
+        id: errorId(session.id),
         event: "error",
         data: JSON.stringify(
           {
@@ -636,12 +665,13 @@ export function sessionEventStream(
 /**
  * A session's events as a Server-Sent Events `Response`, for a route of the
  * app that the page opens with `new EventSource(url)`. A browser that
- * reconnects after the final event gets `204 No Content`, which tells
+ * reconnects after the final event (`completed`, `expired` or `error`), or
+ * to a session the app has closed, gets `204 No Content`, which tells
  * `EventSource` to stop reconnecting.
  *
  * @param session The session to relay.
- * @param options The request (for `Last-Event-ID` and its signal), a QR
- *   code, links to files, intervals.
+ * @param options The request (for `Last-Event-ID`), a QR code, links to
+ *   files, intervals.
  * @returns The streaming response (`text/event-stream`, not cached).
  * @throws {TypeError|RangeError} Invalid options.
  *
@@ -672,7 +702,7 @@ export function sessionEventResponse(
   options: RelayOptions = {},
 ): Response {
   const o = resolve(session, options);
-  if (spent(session, o.lastRank)) {
+  if (spent(session, o)) {
     return new Response(null, {
       status: 204,
       headers: { "cache-control": "no-store" },

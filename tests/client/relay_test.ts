@@ -11,6 +11,8 @@ import {
 } from "../../mod.ts";
 import { sessionInternals } from "../../session.ts";
 import { type ReadMessage, SseReader } from "../mock/_sse_reader.ts";
+import { HandoffClient } from "../../mod.ts";
+import { startStubServer } from "../../testing.ts";
 import { setup, until } from "./_session_helpers.ts";
 
 const withPage = (session: { id: string }, lastEventId?: string) =>
@@ -167,7 +169,22 @@ Deno.test("an expired session relays expired and ends; a failed one relays an er
   assert.equal(data.name, "NotFoundError");
   assert.equal(data.sessionId, doomed.id);
   assert.ok(!error.data.includes(env.server.apiKey));
+  assert.equal(error.id, `${doomed.id}:error`);
   assert.ok(await failing.ended());
+  // A browser that got the error is told to stop; one that did not gets it.
+  const stop = sessionEventResponse(doomed, {
+    request: withPage(doomed, error.id),
+  });
+  assert.equal(stop.status, 204);
+  const missed = new SseReader(
+    sessionEventResponse(doomed, {
+      request: withPage(doomed, `${doomed.id}:0`),
+    })
+      .body!,
+  );
+  assert.equal((await next(missed)).event, "session");
+  assert.equal((await next(missed)).event, "error");
+  assert.ok(await missed.ended());
   await doomed.close();
 });
 
@@ -203,17 +220,33 @@ Deno.test("the relay stops cleanly when the browser goes away: listener and keep
   await cancelled.cancel();
   assert.equal(listening, 0);
 
-  // Aborted by the request's signal (Deno.serve aborts it on disconnect).
+  // Aborted by the signal given (as info.completed settling on Deno.serve).
   const gone = new AbortController();
-  const request = new Request(withPage(session), { signal: gone.signal });
   const aborted = new SseReader(
-    sessionEventResponse(session, { request, keepAliveMs: 10 }).body!,
+    sessionEventResponse(session, {
+      request: withPage(session),
+      signal: gone.signal,
+      keepAliveMs: 10,
+    }).body!,
   );
   await next(aborted);
   assert.equal(listening, 1);
   gone.abort();
   assert.equal(listening, 0);
   assert.ok(await aborted.ended());
+
+  // The request's own signal is not read: reading it in Deno.serve prints a
+  // deprecation warning on every finished response.
+  let read = 0;
+  const watched = withPage(session);
+  Object.defineProperty(watched, "signal", {
+    get: () => {
+      read++;
+      return new AbortController().signal;
+    },
+  });
+  await sessionEventResponse(session, { request: watched }).body!.cancel();
+  assert.equal(read, 0, "request.signal was read");
 
   // A reader that stops reading is dropped before it grows memory.
   const stalled = sessionEventStream(session, {
@@ -232,6 +265,67 @@ Deno.test("the relay stops cleanly when the browser goes away: listener and keep
   assert.equal((await next(closed)).event, "session");
   assert.ok(await closed.ended());
   assert.equal(listening, 0);
+  // …and a browser that reconnects to it is told to stop.
+  assert.equal(
+    sessionEventResponse(session, { request: withPage(session) }).status,
+    204,
+  );
+});
+
+Deno.test("on Deno.serve, a browser that goes away stops the relay: no listener, no keep-alive left", async () => {
+  await using stub = await startStubServer({ transportFaults: false });
+  const client = new HandoffClient({ baseUrl: stub.url, apiKey: stub.apiKey });
+  const session = await client.createSession({
+    action: "photo",
+    outputFormat: "jpg",
+  });
+  const { delivery } = sessionInternals(session);
+  let listening = 0;
+  const onEvent = delivery.onEvent.bind(delivery);
+  delivery.onEvent = (listener) => {
+    listening++;
+    const off = onEvent(listener);
+    return () => {
+      listening--;
+      return off();
+    };
+  };
+  // As the docs say for Deno.serve: the signal settles with info.completed.
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request, info) => {
+      const gone = new AbortController();
+      info.completed.finally(() => gone.abort());
+      return sessionEventResponse(session, {
+        request,
+        signal: gone.signal,
+        connection: true,
+        qrCode: true,
+      });
+    },
+  );
+  const browser = new AbortController();
+  const response = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+    signal: browser.signal,
+  });
+  const page = new SseReader(response.body!);
+  for (;;) {
+    const message = await next(page);
+    if (message.event === "connection" && message.data.includes("websocket")) {
+      break;
+    }
+  }
+  browser.abort(); // the tab is closed
+  await page.cancel();
+  // The next events find the body cancelled (Deno cancels it inside
+  // enqueue()); a keep-alive armed after that would leak its timer.
+  await stub.phone.open(session.id);
+  await stub.phone.start(session.id);
+  await until(() => session.status === "action_started", "action_started");
+  await until(() => listening === 0, "the relay to let go of the session");
+  await session.close();
+  // The session's deadlines are gone with it; a keep-alive would remain.
+  assert.equal(sessionInternals(session).timers.size, 0, "a timer is left");
 });
 
 Deno.test("the relay refuses bad options before streaming", async () => {

@@ -66,7 +66,7 @@ export interface RelayReport {
   spent: string;
   /** A reader that cancels after a keep-alive: what it got, and how it ended. */
   cancelled: string[];
-  /** A request whose signal aborts: what its stream got, and how it ended. */
+  /** A stream whose signal aborts: what its stream got, and how it ended. */
   aborted: string[];
 }
 
@@ -279,13 +279,14 @@ export async function runScenario(
     cancelled.push("cancelled");
     await readEvents(session, leaving, cancelled);
 
-    // A request whose signal aborts (how servers say the browser went away).
+    // A signal that aborts (how some servers say the browser went away).
     const aborted: string[] = [];
     const gone = new AbortController();
     const abortable = open(
       "aborted",
       sessionEventResponse(session, {
-        request: new Request(page, { signal: gone.signal }),
+        request: new Request(page),
+        signal: gone.signal,
       }).body,
     );
     await readEvents(session, abortable, aborted, (m) => m.event === "status");
