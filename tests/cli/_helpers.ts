@@ -176,6 +176,9 @@ export class CliProcess implements AsyncDisposable {
       assert.ok(!this.#stdout.includes(secret), "the API key is on stdout");
       assert.ok(!this.#stderr.includes(secret), "the API key is on stderr");
     }
+    // Not even redacted: nothing tried to print it (the redaction is a
+    // safety net, not the way the key is kept out).
+    assert.ok(!`${this.#stdout}${this.#stderr}`.includes("[redacted]"));
     return { code: status.code, stdout: this.#stdout, stderr: this.#stderr };
   }
 
@@ -187,6 +190,18 @@ export class CliProcess implements AsyncDisposable {
       add(text);
       for (const wake of this.#waiters) wake();
     }
+  }
+}
+
+/** Waits until `check()` holds, for at most `timeoutMs`. */
+export async function eventually(
+  check: () => boolean,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -8,6 +8,7 @@ import {
   CliProcess,
   decodeTerminalQr,
   eventsOf,
+  eventually,
   qrLines,
   removeOut,
   runCli,
@@ -650,7 +651,7 @@ Deno.test("Ctrl+C (SIGINT) closes the session and exits with 130", async () => {
     assert.equal(last.reason, "interrupted");
     assert.equal(last.exitCode, 130);
     assert.match(stderr, new RegExp(`Interrupted: session ${id} closed`));
-    assert.equal(server.stats().openWebSockets, 0);
+    await eventually(() => server.stats().openWebSockets === 0);
     // The session itself is left as it was on the server.
     assert.equal(server.session(String(id))!.status, "pending");
   } finally {
