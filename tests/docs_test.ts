@@ -8,7 +8,7 @@ interface DocNode {
 
 Deno.test("every export of every entry point has a JSDoc @example", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["doc", "--json", "mod.ts", "testing.ts"],
+    args: ["doc", "--json", "mod.ts", "testing.ts", "cli.ts"],
     cwd: new URL("../", import.meta.url).pathname,
     stdout: "piped",
     stderr: "piped",

@@ -1,6 +1,6 @@
 // Copyright 2026 the handoff authors. MIT license.
 // What `deno publish` would upload: the library, its `testing` entry point
-// with the stub server, README, LICENSE and deno.json. Nothing else: no
+// with the stub server, its `cli` entry point, README, LICENSE and deno.json. Nothing else: no
 // tests, examples, benchmarks, soak tests, tools, dashboard, docs or lock file.
 
 import assert from "node:assert/strict";
@@ -24,6 +24,7 @@ async function libraryFiles(): Promise<string[]> {
     "qr.ts",
     "relay.ts",
     "testing.ts",
+    "cli.ts",
   ];
   const source = (name: string) =>
     name.endsWith(".ts") && !name.endsWith("_test.ts");
@@ -32,8 +33,12 @@ async function libraryFiles(): Promise<string[]> {
       files.push(entry.name);
     }
   }
-  for await (const entry of Deno.readDir(new URL("stub/", root))) {
-    if (entry.isFile && source(entry.name)) files.push(`stub/${entry.name}`);
+  for (const dir of ["stub", "cli"]) {
+    for await (const entry of Deno.readDir(new URL(`${dir}/`, root))) {
+      if (entry.isFile && source(entry.name)) {
+        files.push(`${dir}/${entry.name}`);
+      }
+    }
   }
   return files.sort();
 }
