@@ -155,7 +155,12 @@ export interface StubSessionSnapshot {
 export interface StubUpload {
   /** e.g. `"image/jpeg"`; may be `""`. */
   contentType: string;
-  /** e.g. `"photo.jpg"`. @default {"upload"} */
+  /**
+   * The file name. As the real pages name it when not given: `photo.png`
+   * for `image/png` and `photo.jpg` otherwise on photo sessions;
+   * `signature.svg` for `image/svg+xml` and `signature.png` otherwise on
+   * signature sessions. @default {"photo.jpg"}
+   */
   filename?: string;
   /** The bytes, or a base64 string sent as is (to test bad base64). */
   data: Uint8Array | string;
@@ -176,7 +181,7 @@ export interface StubPageUpload {
   data: Uint8Array;
   /** The part's content type. @default {"image/jpeg"} */
   contentType?: string;
-  /** The part's file name. @default {"page.jpg"} */
+  /** The part's file name, as the real scan page names every page. @default {"scan.jpg"} */
   filename?: string;
   /** Sent as the `document_index` form field when given. */
   documentIndex?: number;
@@ -226,8 +231,10 @@ export interface StubPhone {
   /** `POST /s/:id/scan/finalize`: completes a scan session. */
   finalize(id: string): Promise<void>;
   /**
-   * Convenience: open, start and complete the session with sample content
-   * (one sample image for photo/signature, one page for a scan).
+   * Convenience: open, start and complete the session with what the real
+   * pages send: a camera JPEG `photo.jpg` for any photo format, SVG
+   * `signature.svg` for an `svg` signature and a PNG `signature.png`
+   * otherwise, one JPEG page `scan.jpg` at document 0, page 0 for a scan.
    */
   complete(id: string): Promise<void>;
 }

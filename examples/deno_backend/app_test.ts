@@ -89,9 +89,9 @@ Deno.test("extensionFor goes by the content type", () => {
       ["application/pdf", ".pdf"],
       ["", ".bin"],
       ["application/x-unknown", ".bin"],
-    ]
+    ] as const
   ) {
-    assert.equal(extensionFor(type!), extension, type);
+    assert.equal(extensionFor(type), extension, type);
   }
 });
 

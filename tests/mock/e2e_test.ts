@@ -312,16 +312,27 @@ browserTest(
     const phone = await context.newPage();
     await phone.goto(await phoneLink(page)); // no intro: straight to the action
     await statusBadge(page, "action_started").waitFor();
+    // The stub's scan page as the real one: each picture is cropped and
+    // accepted, then the pages are reviewed and sent (testing.ts lists the
+    // test ids).
     await phone.setInputFiles("#file", [jpegFile("p1.jpg"), {
       name: "p2.png",
       mimeType: "image/png",
       buffer: Buffer.from(samplePng()),
     }]);
-    await phone.locator("#pages li").nth(1).waitFor();
-    await phone.click("#next");
+    const pages = phone.getByTestId("scan-page");
+    for (let n = 0; n < 2; n++) { // the pictures are cropped one by one
+      await phone.getByTestId("scan-crop").waitFor();
+      await phone.getByTestId("scan-accept").click();
+    }
+    await pages.nth(1).waitFor();
+    await phone.getByTestId("scan-next-document").click();
     await phone.setInputFiles("#file", jpegFile("p3.jpg"));
-    await phone.locator("#pages li").nth(2).waitFor();
-    await phone.click("#finish");
+    await phone.getByTestId("scan-crop").waitFor();
+    await phone.getByTestId("scan-accept").click();
+    await pages.nth(2).waitFor();
+    await phone.getByTestId("scan-review").click();
+    await phone.getByTestId("scan-upload").click();
     await phone.locator("text=Thank you").waitFor();
 
     await statusBadge(page, "completed").waitFor();

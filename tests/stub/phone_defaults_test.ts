@@ -20,7 +20,7 @@ Deno.test("phone.complete() sends a camera JPEG, photo.jpg, for every photo outp
       ["jpg", "image/jpeg", "photo.jpg"],
       ["png", "image/jpeg", "photo.jpg"],
       ["pdf", "application/pdf", "photo.pdf"],
-    ]
+    ] as const
   ) {
     const { id } = await createSession(stub, {
       action_type: "photo",
@@ -43,7 +43,7 @@ Deno.test("phone.complete() sends SVG markup for an svg signature and a PNG othe
       ["svg", "image/svg+xml", "signature.svg"],
       ["png", "image/png", "signature.png"],
       ["pdf", "application/pdf", "signature.pdf"],
-    ]
+    ] as const
   ) {
     const { id } = await createSession(stub, {
       action_type: "signature",
