@@ -330,13 +330,7 @@ export async function startDashboard(
       gone.abort();
       countRelay(id, -1);
     });
-    // Through an identity stream: Deno cancels a response body whose browser
-    // is gone synchronously inside the relay's enqueue(), after which the
-    // relay re-arms its keep-alive timer on the stopped stream (a timer left
-    // for keepAliveMs). With a pipe in between the cancel comes after.
-    return new Response(response.body.pipeThrough(new TransformStream()), {
-      headers: response.headers,
-    });
+    return response;
   };
 
   let server: Deno.HttpServer<Deno.NetAddr>;

@@ -358,8 +358,11 @@ Deno.test("the dashboard binds 127.0.0.1 by default and never sends the key to t
     }
   }
   assert.equal((await get(`/api/downloads/${downloadId}`)).status, 200);
-  // The live-update stream, as far as it has come.
-  const events = await fetch(new URL("/api/events", dashboard.url));
+  // The session's live events (the library's relay), as far as they have come.
+  const events = await fetch(
+    new URL(`/api/sessions/${id}/events`, dashboard.url),
+  );
+  assert.equal(events.status, 200);
   const reader = events.body!.getReader();
   const first = await reader.read();
   seen.push(new TextDecoder().decode(first.value));

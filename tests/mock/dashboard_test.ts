@@ -368,7 +368,7 @@ Deno.test("a session the Handoff server forgot relays an error, without the API 
   );
   await stub.faults.restart({ keepState: false });
   const error = await stream.event("error");
-  assert.equal(error.id, undefined);
+  assert.equal(error.id, `${id}:error`); // a browser that got it is told to stop
   assert.equal(error.data.name, "NotFoundError");
   assert.equal(error.data.sessionId, id);
   assert.deepEqual(await stream.rest(), []);
