@@ -175,18 +175,33 @@ export async function startDashboard(
     apiKey = options.apiKey!;
   } else {
     const lan = options.publicHostname !== undefined && !isLoopback(hostname);
-    const stubPort = options.stubPort ??
-      (lan ? await freePort(hostname) : 0);
-    stub = await startStubServer({
-      hostname: lan ? hostname : "127.0.0.1",
-      port: stubPort,
-      transportFaults: false,
-      ...(lan
-        ? {
-          baseUrl: `http://${hostForUrl(options.publicHostname!)}:${stubPort}`,
+    const start = (port: number) =>
+      startStubServer({
+        hostname: lan ? hostname : "127.0.0.1",
+        port,
+        transportFaults: false,
+        ...(lan
+          ? {
+            baseUrl: `http://${hostForUrl(options.publicHostname!)}:${port}`,
+          }
+          : {}),
+      });
+    if (options.stubPort !== undefined || !lan) {
+      stub = await start(options.stubPort ?? 0);
+    } else {
+      // On the network the stub's URLs carry its port, so the port is picked
+      // before it listens; another process may take it in between: try again.
+      for (let attempt = 1;; attempt++) {
+        try {
+          stub = await start(await freePort(hostname));
+          break;
+        } catch (error) {
+          if (!(error instanceof Deno.errors.AddrInUse) || attempt === 5) {
+            throw error;
+          }
         }
-        : {}),
-    });
+      }
+    }
     handoffUrl = stub.url;
     apiKey = stub.apiKey;
   }
