@@ -1,7 +1,7 @@
 // Copyright 2026 the handoff authors. MIT license.
 // Headless Chromium (Debian's `chromium`, driven by `playwright-core`) for
 // the tests that drive the stub's phone pages, launched as
-// tests/mock/e2e_test.ts launches it.
+// tests/mock/e2e_test.ts launches it (mock/browser.ts).
 //
 // Playwright needs --allow-all (it reads the home directory and /proc when it
 // loads and writes a temporary browser profile), which the test task does
@@ -14,35 +14,10 @@
 
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { chromiumPath, launchChromium } from "../../mock/browser.ts";
 
 const SKIP = Deno.env.get("HANDOFF_SKIP_BROWSER") === "1";
 const INNER = Deno.env.get("HANDOFF_STUB_BROWSER_INNER") === "1";
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-
-function chromiumPath(): string {
-  const path = Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium";
-  let found = false;
-  try {
-    found = Deno.statSync(path).isFile;
-  } catch {
-    // not there
-  }
-  if (!found) {
-    throw new Error(
-      `Chromium was not found at ${path}. Install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH); set HANDOFF_SKIP_BROWSER=1 to skip the browser tests.`,
-    );
-  }
-  return path;
-}
 
 /**
  * Register the browser tests of the file at `fileUrl`: outside the child,
@@ -95,12 +70,7 @@ export interface BrowserRig extends AsyncDisposable {
 
 /** Launch headless Chromium with a phone-sized page. */
 export async function launchPhone(): Promise<BrowserRig> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
