@@ -4,6 +4,8 @@
 
 import assert from "node:assert/strict";
 import {
+  type AnySession,
+  HandoffClient,
   type RelayCompletedData,
   type RelaySessionData,
   sessionEventResponse,
@@ -11,7 +13,6 @@ import {
 } from "../../mod.ts";
 import { sessionInternals } from "../../session.ts";
 import { type ReadMessage, SseReader } from "../mock/_sse_reader.ts";
-import { HandoffClient } from "../../mod.ts";
 import { startStubServer } from "../../testing.ts";
 import { setup, until } from "./_session_helpers.ts";
 
@@ -23,6 +24,22 @@ const withPage = (session: { id: string }, lastEventId?: string) =>
 /** The next message that is not a comment or a bare `retry:`. */
 async function next(reader: SseReader): Promise<ReadMessage> {
   return await reader.nextMessage();
+}
+
+/** How many event listeners the session has now (the relay's among them). */
+function countListeners(session: AnySession): { readonly now: number } {
+  const { delivery } = sessionInternals(session);
+  const count = { now: 0 };
+  const onEvent = delivery.onEvent.bind(delivery);
+  delivery.onEvent = (listener) => {
+    count.now++;
+    const off = onEvent(listener);
+    return () => {
+      count.now--;
+      return off();
+    };
+  };
+  return count;
 }
 
 Deno.test("the relay sends the session, the current status, each new one with an id, and the files, then ends", async () => {
@@ -194,17 +211,7 @@ Deno.test("the relay stops cleanly when the browser goes away: listener and keep
     action: "photo",
     outputFormat: "jpg",
   });
-  const { delivery } = sessionInternals(session);
-  let listening = 0;
-  const onEvent = delivery.onEvent.bind(delivery);
-  delivery.onEvent = (listener) => {
-    listening++;
-    const off = onEvent(listener);
-    return () => {
-      listening--;
-      return off();
-    };
-  };
+  const listening = countListeners(session);
 
   // Cancelled by the reader.
   const cancelled = new SseReader(
@@ -216,9 +223,9 @@ Deno.test("the relay stops cleanly when the browser goes away: listener and keep
     comment.comment ?? (await cancelled.next()).comment,
     "keep-alive",
   );
-  assert.equal(listening, 1);
+  assert.equal(listening.now, 1);
   await cancelled.cancel();
-  assert.equal(listening, 0);
+  assert.equal(listening.now, 0);
 
   // Aborted by the signal given (as info.completed settling on Deno.serve).
   const gone = new AbortController();
@@ -230,9 +237,9 @@ Deno.test("the relay stops cleanly when the browser goes away: listener and keep
     }).body!,
   );
   await next(aborted);
-  assert.equal(listening, 1);
+  assert.equal(listening.now, 1);
   gone.abort();
-  assert.equal(listening, 0);
+  assert.equal(listening.now, 0);
   assert.ok(await aborted.ended());
 
   // The request's own signal is not read: reading it in Deno.serve prints a
@@ -254,7 +261,7 @@ Deno.test("the relay stops cleanly when the browser goes away: listener and keep
     maxQueuedChunks: 4,
   });
   const reading = stalled.getReader();
-  await until(() => listening === 0, "the stalled reader to be dropped");
+  await until(() => listening.now === 0, "the stalled reader to be dropped");
   let chunks = 0;
   while (!(await reading.read()).done) chunks++;
   assert.ok(chunks <= 8, `${chunks} chunks were queued`);
@@ -264,7 +271,7 @@ Deno.test("the relay stops cleanly when the browser goes away: listener and keep
   const closed = new SseReader(sessionEventStream(session));
   assert.equal((await next(closed)).event, "session");
   assert.ok(await closed.ended());
-  assert.equal(listening, 0);
+  assert.equal(listening.now, 0);
   // …and a browser that reconnects to it is told to stop.
   assert.equal(
     sessionEventResponse(session, { request: withPage(session) }).status,
@@ -279,17 +286,7 @@ Deno.test("on Deno.serve, a browser that goes away stops the relay: no listener,
     action: "photo",
     outputFormat: "jpg",
   });
-  const { delivery } = sessionInternals(session);
-  let listening = 0;
-  const onEvent = delivery.onEvent.bind(delivery);
-  delivery.onEvent = (listener) => {
-    listening++;
-    const off = onEvent(listener);
-    return () => {
-      listening--;
-      return off();
-    };
-  };
+  const listening = countListeners(session);
   // As the docs say for Deno.serve: the signal settles with info.completed.
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -322,7 +319,7 @@ Deno.test("on Deno.serve, a browser that goes away stops the relay: no listener,
   await stub.phone.open(session.id);
   await stub.phone.start(session.id);
   await until(() => session.status === "action_started", "action_started");
-  await until(() => listening === 0, "the relay to let go of the session");
+  await until(() => listening.now === 0, "the relay to let go of the session");
   await session.close();
   // The session's deadlines are gone with it; a keep-alive would remain.
   assert.equal(sessionInternals(session).timers.size, 0, "a timer is left");
