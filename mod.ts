@@ -51,18 +51,20 @@ export {
 export { type AnySession, Session, type SessionOf } from "./session.ts";
 export { qrCode } from "./qr.ts";
 export {
-  type RelayCompletedData,
-  type RelayConnectionData,
-  type RelayDocument,
-  type RelayErrorData,
-  type RelayExpiredData,
-  type RelayFile,
   type RelayOptions,
-  type RelaySessionData,
-  type RelayStatusData,
   sessionEventResponse,
   sessionEventStream,
 } from "./relay.ts";
+export type {
+  RelayCompletedData,
+  RelayConnectionData,
+  RelayDocument,
+  RelayErrorData,
+  RelayExpiredData,
+  RelayFile,
+  RelaySessionData,
+  RelayStatusData,
+} from "./relay_events.ts";
 export * from "./errors.ts";
 export * from "./formats.ts";
 export type * from "./types.ts";

@@ -23,6 +23,7 @@ async function libraryFiles(): Promise<string[]> {
     "formats.ts",
     "qr.ts",
     "relay.ts",
+    "relay_events.ts",
     "testing.ts",
     "cli.ts",
   ];
