@@ -28,6 +28,7 @@ import {
   readJsonBody,
   upstreamError,
 } from "./http.ts";
+import { newToken, TOKEN_PARAM, tokenGate } from "./auth.ts";
 import { Registry } from "./registry.ts";
 import { validateCreateForm } from "./validate.ts";
 
@@ -50,6 +51,14 @@ export interface DashboardOptions {
    * `hostname` too, and its session URLs use this address.
    */
   publicHostname?: string;
+  /**
+   * Whether every request needs the access token (or its cookie): a random
+   * token, in {@linkcode Dashboard.url}, that the browser trades for an
+   * `HttpOnly`, `SameSite=Strict` cookie. Without it anyone who reaches the
+   * dashboard could create sessions with the API key and download results.
+   * @default {true when `hostname` is not a loopback address}
+   */
+  requireToken?: boolean;
   /** Port of the embedded stub; `0` picks a free one. @default {0} */
   stubPort?: number;
   /** Interval of the relay's keep-alive comment, in milliseconds. @default {15000} */
@@ -80,8 +89,14 @@ export interface DashboardOptions {
 
 /** A running dashboard. */
 export interface Dashboard extends AsyncDisposable {
-  /** The page's URL, e.g. `http://127.0.0.1:9090/`. */
+  /**
+   * The page's URL, e.g. `http://127.0.0.1:9090/`; with the access token
+   * when one is required (`http://192.168.1.20:9090/?token=…`), so this is
+   * the URL to open, and one to keep from logs.
+   */
   readonly url: string;
+  /** The access token, when one is required (see `requireToken`). */
+  readonly token: string | undefined;
   /** The Handoff server the dashboard talks to. */
   readonly handoffUrl: string;
   /** The embedded stub, when no `handoffUrl` was given. */
@@ -151,6 +166,7 @@ export async function startDashboard(
   const maxSessions = options.maxSessions ?? 50;
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
   const retryMs = options.retryMs ?? 2_000;
+  const requireToken = options.requireToken ?? !isLoopback(hostname);
   if (options.handoffUrl !== undefined && !options.apiKey) {
     throw new TypeError(
       "An API key is needed to talk to the Handoff server at handoffUrl: set HANDOFF_API_KEY or pass --api-key",
@@ -349,6 +365,8 @@ export async function startDashboard(
   };
 
   let server: Deno.HttpServer<Deno.NetAddr>;
+  const token = requireToken ? newToken() : undefined;
+  let gate: ReturnType<typeof tokenGate> | undefined;
   const handler = async (
     req: Request,
     info: Deno.ServeHandlerInfo,
@@ -361,7 +379,15 @@ export async function startDashboard(
     const host = req.headers.get("host") ?? "";
     const hostName = host.replace(/:\d+$/, "");
     if (isLoopback(hostname) && !isLoopback(hostName)) {
+      await req.body?.cancel();
       return jsonError(421, `Unexpected Host ${JSON.stringify(host)}`);
+    }
+
+    // On a network, nothing without the token: not the page, not a file.
+    const refused = await gate?.(req, url);
+    if (refused !== undefined) {
+      await req.body?.cancel();
+      return refused;
     }
 
     const file = files.get(path);
@@ -490,10 +516,18 @@ export async function startDashboard(
     throw error;
   }
 
+  // Set before the first request is handled (that runs after this returns).
+  // One cookie per port: a browser sends a host's cookies to all its ports.
+  if (token !== undefined) {
+    gate = tokenGate(token, `handoff_dashboard_${server.addr.port}`);
+  }
+
   const shownHost = isLoopback(hostname) || options.publicHostname === undefined
     ? (hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname)
     : options.publicHostname;
-  const url = `http://${hostForUrl(shownHost)}:${server.addr.port}/`;
+  const url = `http://${hostForUrl(shownHost)}:${server.addr.port}/${
+    token === undefined ? "" : `?${TOKEN_PARAM}=${token}`
+  }`;
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -511,6 +545,7 @@ export async function startDashboard(
 
   return {
     url,
+    token,
     handoffUrl,
     stub,
     stats: () => ({

@@ -43,6 +43,10 @@ Without HANDOFF_URL it starts the stub Handoff server in the same process;
 open the phone page of a session in a second tab (or scan the QR code with a
 phone on the same network when started with --hostname 0.0.0.0).
 
+On any interface but loopback the dashboard asks for an access token: open
+the URL it prints at start-up (it carries ?token=…) once, and the browser
+keeps a cookie.
+
 Options:
   --handoff-url URL   The Handoff server to talk to        [env HANDOFF_URL]
   --api-key KEY       Its API key                          [env HANDOFF_API_KEY]
@@ -206,21 +210,26 @@ export async function main(
   } else {
     log(`Talking to the Handoff server at ${dashboard.handoffUrl}`);
   }
+  // The token (on a network) is in these URLs: the start-up line is the only
+  // line that shows them.
+  const shown = new URL(dashboard.url);
   const localUrl = everywhere
-    ? `http://127.0.0.1:${new URL(dashboard.url).port}/`
+    ? `http://127.0.0.1:${shown.port}/${shown.search}`
     : dashboard.url;
   log(
     `Dashboard: ${dashboard.url}${
       localUrl === dashboard.url ? "" : ` (on this machine: ${localUrl})`
     }`,
   );
-  if (everywhere) {
+  if (dashboard.token !== undefined) {
     log(
-      `Listening on every interface: anyone on this network can use the dashboard${
-        publicHostname
-          ? ""
-          : " (no LAN address found: the QR codes point at 127.0.0.1)"
-      }.`,
+      `Listening on ${
+        everywhere ? "every interface" : hostname
+      }: the dashboard asks for the access token in the URL above (open it once; the browser keeps a cookie).${
+        everywhere && !publicHostname
+          ? " No LAN address found: the QR codes point at 127.0.0.1."
+          : ""
+      }`,
     );
   }
 
@@ -237,7 +246,7 @@ export async function main(
         log(
           `Could not open a browser (${how.command}: ${
             e instanceof Error ? e.message : e
-          }); open ${localUrl} yourself.`,
+          }); open the dashboard's URL above yourself.`,
         );
       }
     }

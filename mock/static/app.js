@@ -682,6 +682,16 @@ async function loadSessions() {
   let answer;
   try {
     const response = await fetch("/api/sessions");
+    if (response.status === 401) {
+      // On a network the dashboard needs its token (a restart makes a new
+      // one): asking again would not help.
+      await response.body?.cancel();
+      setLive(
+        "offline",
+        "Access token needed: open the URL the dashboard printed at start-up",
+      );
+      return;
+    }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     answer = await response.json();
   } catch {

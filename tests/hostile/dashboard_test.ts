@@ -269,3 +269,41 @@ Deno.test("foreign Host headers and cross-origin writes are refused", async () =
   assertRefused(crossOrigin, "a cross-origin POST");
   assert.deepEqual(await sessionIds(dashboard), []);
 });
+
+Deno.test("on a dashboard that needs a token, no made-up token, cookie or header gets in, and none makes it fail", async () => {
+  await using dashboard = await startDashboard({
+    port: 0,
+    requireToken: true,
+  });
+  const name = `handoff_dashboard_${new URL(dashboard.url).port}`;
+  const token = dashboard.token!;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.string({ maxLength: 80 }).filter((s) => s !== token),
+      fc.constantFrom("query", "cookie", "bearer", "cookies"),
+      async (guess, where) => {
+        const path = where === "query"
+          ? `/api/sessions?token=${encodeURIComponent(guess)}`
+          : "/api/sessions";
+        const headers: Record<string, string> = {};
+        const value = guess.replace(/[^\x21-\x7e]/g, "");
+        if (value === token) return;
+        if (where === "cookie") headers.cookie = `${name}=${value}`;
+        if (where === "cookies") {
+          headers.cookie = `${value}; ${name}=${value}; other=${token}`;
+        }
+        if (where === "bearer") headers.authorization = `Bearer ${value}`;
+        const reply = await call(dashboard, path, { headers });
+        assert.equal(reply.status, 401, `${where} ${JSON.stringify(guess)}`);
+        assert.equal(reply.text, "");
+      },
+    ),
+    { numRuns: 150 },
+  );
+  assert.equal((await call(dashboard, "/")).status, 401);
+  assert.equal(
+    (await call(dashboard, "/", { headers: { cookie: `${name}=${token}` } }))
+      .status,
+    200,
+  );
+});

@@ -83,7 +83,7 @@ type RelayRequest = Parameters<
 >[0];
 
 async function rig(
-  options: Pick<DashboardOptions, "retryMs" | "client"> = {},
+  options: Pick<DashboardOptions, "retryMs" | "client" | "requireToken"> = {},
 ): Promise<Rig> {
   const relayRequests: RelayRequest[] = [];
   const dashboard = await startDashboard({
@@ -524,5 +524,35 @@ browserTest(
     assert.deepEqual(await heard(page), [`${id}:1`, `${id}:2`, `${id}:3`]);
     assert.equal(await loadedPreviews(page, 1), 1);
     assert.deepEqual(r.pageErrors, []);
+  },
+);
+
+browserTest(
+  "a dashboard that needs a token: the start-up URL signs the browser in, the token leaves the address bar, and the page, its streams and files work on the cookie",
+  async () => {
+    await using r = await rig({ requireToken: true });
+    const { page, context, dashboard } = r;
+    assert.equal(page.url(), new URL("/", dashboard.url).href, "no token");
+    const [cookie] = await context.cookies();
+    assert.equal(cookie?.value, dashboard.token);
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, "Strict");
+    assert.equal(await page.evaluate("document.cookie"), "");
+
+    await createPhoto(page);
+    const phone = await context.newPage();
+    await phone.goto(await phoneLink(page)); // the stub's page needs no token
+    await phone.setInputFiles("#file", jpegFile("photo.jpg"));
+    await phone.click("#submit");
+    await statusBadge(page, "completed").waitFor();
+    assert.equal(await loadedPreviews(page, 1), 1);
+
+    // Another browser, without the cookie, gets nothing.
+    const stranger = await r.browser.newContext();
+    const answer = await stranger.request.get(new URL("/", dashboard.url).href);
+    assert.equal(answer.status(), 401);
+    await stranger.close();
+    assert.deepEqual(r.pageErrors, []);
+    assert.deepEqual(r.consoleErrors, [], "no failed load");
   },
 );
