@@ -3,9 +3,10 @@
  * The mock dashboard's HTTP server: the page, the session list and the
  * create form's endpoint, each session's live events (the library's relay,
  * `sessionEventResponse`, one `EventSource` per card), and the download
- * route that streams result files from the Handoff server to the browser.
- * The API key stays on this side: the browser only ever talks to the
- * dashboard.
+ * route that streams result files from the Handoff server to the browser
+ * (and counts a PDF's pages for its preview). The API key stays on this
+ * side: the browser only ever talks to the dashboard, and off loopback only
+ * with the access token of its start-up URL (see `auth.ts`).
  *
  * @module
  */
@@ -28,6 +29,7 @@ import {
   readJsonBody,
   upstreamError,
 } from "./http.ts";
+import { PDFDocument } from "pdf-lib";
 import { newToken, TOKEN_PARAM, tokenGate } from "./auth.ts";
 import { Registry } from "./registry.ts";
 import { validateCreateForm } from "./validate.ts";
@@ -69,6 +71,8 @@ export interface DashboardOptions {
   maxSessions?: number;
   /** Largest accepted JSON body, in bytes. @default {16384} */
   maxBodyBytes?: number;
+  /** Largest PDF whose pages `GET /api/downloads/:id/pages` counts, in bytes. @default {33554432} */
+  maxPdfBytes?: number;
   /**
    * Called for each relay request (`GET /api/sessions/:id/events`) with the
    * Last-Event-ID the browser sent and the `lastEventId` query, before it is
@@ -166,6 +170,7 @@ export async function startDashboard(
   const maxSessions = options.maxSessions ?? 50;
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
   const retryMs = options.retryMs ?? 2_000;
+  const maxPdfBytes = options.maxPdfBytes ?? 32 * 1024 * 1024;
   const requireToken = options.requireToken ?? !isLoopback(hostname);
   if (options.handoffUrl !== undefined && !options.apiKey) {
     throw new TypeError(
@@ -311,6 +316,62 @@ export async function startDashboard(
       file.contentLength,
     );
     return new Response(file.body, { headers });
+  };
+
+  // A PDF's page count and the size of its first page (in points, as shown:
+  // a page turned by 90° is as wide as it is tall), for its preview.
+  const pdfPages = async (rawId: string): Promise<Response> => {
+    const id = decodeSegment(rawId);
+    if (id === undefined) return jsonError(400, "Malformed download id");
+    const owned = registry.download(id);
+    if (owned === undefined) {
+      return jsonError(404, "No such download among this dashboard's sessions");
+    }
+    let bytes: Uint8Array;
+    try {
+      const file = await client.downloadStream(id, { signal: closing.signal });
+      const type = (file.contentType || owned.contentType).split(";")[0]!
+        .trim().toLowerCase();
+      if (type !== "application/pdf") {
+        await file.body.cancel();
+        return jsonError(415, "The file is not a PDF");
+      }
+      if ((file.contentLength ?? 0) > maxPdfBytes) {
+        await file.body.cancel();
+        return jsonError(413, `The PDF is larger than ${maxPdfBytes} bytes`);
+      }
+      bytes = new Uint8Array(await new Response(file.body).arrayBuffer());
+    } catch (error) {
+      if (error instanceof NotFoundError) {
+        return jsonError(
+          404,
+          "The file is gone from the Handoff server (its result TTL ran out)",
+        );
+      }
+      return upstreamError(error, handoffUrl);
+    }
+    if (bytes.byteLength > maxPdfBytes) {
+      return jsonError(413, `The PDF is larger than ${maxPdfBytes} bytes`);
+    }
+    try {
+      const pdf = await PDFDocument.load(bytes, {
+        ignoreEncryption: true,
+        updateMetadata: false,
+      });
+      const first = pdf.getPageCount() > 0 ? pdf.getPage(0) : undefined;
+      const size = first?.getSize();
+      const turned = first !== undefined &&
+        Math.abs(first.getRotation().angle) % 180 === 90;
+      return json(200, {
+        pages: pdf.getPageCount(),
+        ...(size === undefined ? {} : {
+          width: turned ? size.height : size.width,
+          height: turned ? size.width : size.height,
+        }),
+      });
+    } catch {
+      return jsonError(422, "The file is not a PDF that can be read");
+    }
   };
 
   // The open relay streams, by session id. `drop` ends them all for
@@ -480,6 +541,13 @@ export async function startDashboard(
       return id === undefined
         ? jsonError(400, "Malformed session id")
         : events(req, id, info.completed);
+    }
+    const pagesMatch = /^\/api\/downloads\/([^/]+)\/pages$/.exec(path);
+    if (pagesMatch !== null) {
+      if (method !== "GET") {
+        return jsonError(405, "Method not allowed", {}, { allow: "GET" });
+      }
+      return await pdfPages(pagesMatch[1]!);
     }
     const downloadMatch = /^\/api\/downloads\/([^/]+)$/.exec(path);
     if (downloadMatch !== null) {

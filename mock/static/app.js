@@ -31,7 +31,9 @@ const CONNECTION_LABELS = {
   websocket: "WebSocket",
   polling: "Polling",
   unreachable: "Unreachable",
-  closed: "Socket closed",
+  // A session that is over (completed, expired or failed) releases its link
+  // to the Handoff server: nothing is wrong.
+  closed: "Session finished",
 };
 const CONNECTION_TIMELINE = {
   websocket: "Live over WebSocket",
@@ -250,12 +252,30 @@ function applyInfo(entry, info) {
   const intro = $(".intro", card);
   intro.textContent = entry.info.introText ?? "";
   intro.hidden = !entry.info.introText;
-  const link = $(".phone-link", card);
-  const href = httpUrl(entry.info.url);
-  if (href && state.mode === "stub") link.href = href;
-  link.hidden = !(href && state.mode === "stub");
+  renderPhoneLink(entry);
   if (info.qrCode && $(".qr", card).getAttribute("src") !== info.qrCode) {
     $(".qr", card).src = info.qrCode;
+  }
+}
+
+// The stub's phone page, while the session can still be done; once it is
+// over the link stays, disabled, so the card keeps its shape.
+function renderPhoneLink(entry) {
+  const link = $(".phone-link", entry.card);
+  const href = httpUrl(entry.info.url ?? "");
+  link.hidden = !(href && state.mode === "stub");
+  const over = entry.final || entry.status === "completed" ||
+    entry.status === "expired";
+  if (href && !over) {
+    link.href = href;
+    link.removeAttribute("aria-disabled");
+    link.title = "Do the action in a new tab, as a phone would";
+  } else {
+    link.removeAttribute("href");
+    link.setAttribute("aria-disabled", "true");
+    link.title = entry.status === "expired"
+      ? "The session expired"
+      : "The session is finished";
   }
 }
 
@@ -355,16 +375,23 @@ function filePreview(file, label) {
     link.append(img);
     figure.append(link);
   } else if (type === "application/pdf") {
+    // The browser's viewer, fitted to the first page: the frame takes that
+    // page's shape once the dashboard has read it, with the page count.
+    figure.classList.add("pdf-file");
     const frame = el("iframe", "pdf");
-    frame.src = href;
+    frame.src = `${href}#page=1&view=Fit&toolbar=0&navpanes=0&scrollbar=0`;
     frame.title = label;
     frame.loading = "lazy";
     figure.append(frame);
+    pdfPages(file, figure, frame);
   } else {
     figure.append(el("div", "thumb placeholder", type || "file"));
   }
   const caption = el("figcaption");
   caption.append(el("span", "file-name", label));
+  if (type === "application/pdf" && href !== undefined) {
+    caption.append(el("span", "page-count muted", "PDF"));
+  }
   if (href !== undefined) {
     const actions = el("span", "file-actions");
     const open = el("a", "button tiny secondary", "Open");
@@ -379,6 +406,28 @@ function filePreview(file, label) {
   }
   figure.append(caption);
   return figure;
+}
+
+// A PDF's page count and first page's shape, from the dashboard (which reads
+// the file with pdf-lib).
+async function pdfPages(file, figure, frame) {
+  const route = `${downloadHref(file, false)}/pages`;
+  const response = await fetch(route).catch(() => undefined);
+  const answer = response?.ok ? await response.json().catch(() => ({})) : {};
+  const count = $(".page-count", figure);
+  if (!Number.isInteger(answer.pages)) {
+    if (count) count.textContent = "PDF · pages unknown";
+    return;
+  }
+  figure.dataset.pages = String(answer.pages);
+  if (count) {
+    count.textContent = `PDF · ${answer.pages} page${
+      answer.pages === 1 ? "" : "s"
+    }`;
+  }
+  if (answer.width > 0 && answer.height > 0) {
+    frame.style.aspectRatio = `${answer.width} / ${answer.height}`;
+  }
 }
 
 // The files of the `completed` event: `result` for photos and signatures,
@@ -450,7 +499,9 @@ function render(entry) {
   const connection = entry.connection ?? "connecting";
   conn.textContent = CONNECTION_LABELS[connection] ?? connection;
   conn.dataset.connection = connection;
-  conn.title = "How the dashboard hears from the Handoff server";
+  conn.title = connection === "closed"
+    ? "The session is over: the dashboard no longer listens to the Handoff server"
+    : "How the dashboard hears from the Handoff server";
   const stream = $(".badge.stream", card);
   stream.hidden = STREAM_LABELS[entry.stream] === undefined;
   stream.textContent = STREAM_LABELS[entry.stream] ?? "";
@@ -458,6 +509,7 @@ function render(entry) {
   const error = $(".session-error", card);
   error.hidden = !entry.error;
   error.textContent = entry.error ?? "";
+  renderPhoneLink(entry);
   renderSteps(entry);
   renderTimeline(entry);
   renderResult(entry);

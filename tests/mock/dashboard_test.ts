@@ -723,3 +723,56 @@ Deno.test("a phone's file name cannot break or inject a Content-Disposition head
     `attachment; filename="download"; filename*=UTF-8''download`,
   );
 });
+
+Deno.test("the pages route counts a PDF's pages and gives its first page's size, and refuses what is not a PDF of its own", async () => {
+  await using dashboard = await startDashboard({ port: 0 });
+  const phone = dashboard.stub!.phone;
+  const scan = await createSession(dashboard, {
+    action: "scan",
+    documentMode: "single",
+    scanOutputFormat: "pdf",
+  });
+  await phone.open(scan.id);
+  await phone.start(scan.id);
+  for (const [pageIndex, data] of [sampleJpeg(), samplePng()].entries()) {
+    await phone.uploadPage(scan.id, { data, documentIndex: 0, pageIndex });
+  }
+  await phone.finalize(scan.id);
+  const done = await completed(dashboard, scan.id);
+  const document = done.documents![0]!;
+  assert.equal(document.format, "pdf");
+  const pdf = document.format === "pdf" ? document.file : undefined;
+  const pages = await call(
+    dashboard,
+    `/api/downloads/${pdf!.downloadId}/pages`,
+  );
+  assert.equal(pages.status, 200, pages.text);
+  assert.equal(pages.json.pages, 2);
+  assert.ok(pages.json.width > 0 && pages.json.height > 0);
+
+  const photo = await createSession(dashboard, {
+    action: "photo",
+    outputFormat: "jpg",
+  });
+  await phone.complete(photo.id);
+  const jpeg = (await completed(dashboard, photo.id)).result![0]!;
+  const notPdf = await call(
+    dashboard,
+    `/api/downloads/${jpeg.downloadId}/pages`,
+  );
+  assert.equal(notPdf.status, 415);
+  assert.equal(notPdf.json.error, "The file is not a PDF");
+  const foreign = await call(
+    dashboard,
+    `/api/downloads/${crypto.randomUUID()}/pages`,
+  );
+  assert.equal(foreign.status, 404);
+  const post = await call(
+    dashboard,
+    `/api/downloads/${jpeg.downloadId}/pages`,
+    {
+      method: "POST",
+    },
+  );
+  assert.equal(post.status, 405);
+});

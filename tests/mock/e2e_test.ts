@@ -157,6 +157,39 @@ async function phoneLink(page: Page): Promise<string> {
   return href;
 }
 
+/** The (only) card's phone link is there but leads nowhere. */
+async function assertPhoneLinkDisabled(page: Page): Promise<void> {
+  const link = page.locator(".session .phone-link");
+  assert.equal(await link.isVisible(), true, "the card keeps its shape");
+  assert.equal(await link.getAttribute("href"), null, "no link");
+  assert.equal(await link.getAttribute("aria-disabled"), "true");
+  assert.equal(await link.textContent(), "Open phone page");
+}
+
+// The texts of the create form that do not fit: labels and legends wider
+// than their box, and select choices wider than their select leaves for
+// text (its padding and arrow aside), measured in the select's font.
+const CUT_TEXTS = `(() => {
+  const form = document.querySelector("#create-form");
+  const cut = [];
+  for (const node of form.querySelectorAll("label, legend")) {
+    if (node.offsetParent === null) continue;
+    if (node.scrollWidth > node.clientWidth) cut.push(node.textContent.trim());
+  }
+  const ctx = document.createElement("canvas").getContext("2d");
+  for (const select of form.querySelectorAll("select")) {
+    if (select.offsetParent === null) continue;
+    const style = getComputedStyle(select);
+    ctx.font = style.font;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) -
+      parseFloat(style.paddingRight) - 20;
+    for (const option of select.options) {
+      if (ctx.measureText(option.text).width > room) cut.push(option.text);
+    }
+  }
+  return cut;
+})()`;
+
 /** The id of the (only) session on the page. */
 async function sessionId(page: Page): Promise<string> {
   const id = await page.locator(".session").getAttribute("data-session-id");
@@ -281,6 +314,12 @@ browserTest(
       "a finished session's link is released",
     );
     assert.equal(
+      await card.locator(".badge.conn").textContent(),
+      "Session finished",
+      "said as the end it is, not as a fault",
+    );
+    await assertPhoneLinkDisabled(page);
+    assert.equal(
       await page.locator("#live").getAttribute("data-state"),
       "live",
     );
@@ -377,6 +416,11 @@ browserTest("an expired session shows as expired, with no error", async () => {
   assert.equal(await card.getAttribute("data-stream"), "done");
   assert.equal(await card.locator(".badge.stream").isVisible(), false);
   assert.equal(await card.locator(".session-error").isVisible(), false);
+  assert.equal(
+    await card.locator(".badge.conn").textContent(),
+    "Session finished",
+  );
+  await assertPhoneLinkDisabled(page);
   assert.deepEqual(r.pageErrors, []);
 });
 
@@ -554,5 +598,83 @@ browserTest(
     await stranger.close();
     assert.deepEqual(r.pageErrors, []);
     assert.deepEqual(r.consoleErrors, [], "no failed load");
+  },
+);
+
+browserTest(
+  "the create form shows its labels and choices in full, and a scan's PDF shows its first page and page count",
+  async () => {
+    await using r = await rig();
+    const { page, dashboard } = r;
+    for (const action of ["photo", "signature", "scan"]) {
+      await page.check(`input[name="action"][value="${action}"]`);
+      assert.deepEqual(
+        await page.evaluate<string[]>(CUT_TEXTS),
+        [],
+        `${action}: nothing cut`,
+      );
+    }
+    // The measure bites: squeezed into two columns, the scan's choices are
+    // cut again.
+    await page.evaluate(
+      `document.querySelector(".row.stack").style.gridTemplateColumns = "1fr 1fr"`,
+    );
+    assert.ok(
+      (await page.evaluate<string[]>(CUT_TEXTS)).includes("Several documents"),
+    );
+    await page.evaluate(
+      `document.querySelector(".row.stack").style.gridTemplateColumns = ""`,
+    );
+
+    await page.selectOption("#documentMode", "single");
+    await page.selectOption("#scanOutputFormat", "pdf");
+    await page.click("#create-button");
+    await page.locator('.session .badge.conn[data-connection="websocket"]')
+      .waitFor();
+    const id = await sessionId(page);
+    const phone = dashboard.stub!.phone;
+    await phone.open(id);
+    await phone.start(id);
+    await phone.uploadPage(id, {
+      data: sampleJpeg(),
+      documentIndex: 0,
+      pageIndex: 0,
+    });
+    await phone.uploadPage(id, {
+      data: samplePng(),
+      documentIndex: 0,
+      pageIndex: 1,
+    });
+    await phone.finalize(id);
+
+    await statusBadge(page, "completed").waitFor();
+    const file = page.locator(".session .document .file");
+    await file.locator(".page-count", { hasText: "2 pages" }).waitFor();
+    assert.equal(
+      await file.locator(".page-count").textContent(),
+      "PDF · 2 pages",
+    );
+    assert.equal(await file.getAttribute("data-pages"), "2");
+    // The frame has the first page's shape, and the viewer fits the page.
+    const frame = file.locator("iframe.pdf");
+    assert.match((await frame.getAttribute("src"))!, /#page=1&view=Fit/);
+    const box = (await frame.boundingBox())!;
+    const { width, height } = await (await fetch(
+      new URL(
+        `${(await frame.getAttribute("src"))!.split("#")[0]}/pages`,
+        dashboard.url,
+      ),
+    )).json();
+    assert.ok(
+      Math.abs(box.width / box.height - width / height) < 0.05,
+      `the frame (${box.width}×${box.height}) is shaped as the page (${width}×${height})`,
+    );
+    assert.equal(
+      await page.locator(".session .badge.conn").textContent(),
+      "Session finished",
+    );
+    await assertPhoneLinkDisabled(page);
+    assert.deepEqual(r.pageErrors, []);
+    assert.deepEqual(r.consoleErrors, [], "no CSP violation or failed load");
   },
 );

@@ -47,6 +47,7 @@ function everyRoute(sessionId: string, downloadId: string) {
     ["GET", `/api/sessions/${sessionId}/events`],
     ["GET", `/api/downloads/${downloadId}`],
     ["GET", `/api/downloads/${downloadId}?download=1`],
+    ["GET", `/api/downloads/${downloadId}/pages`],
     ["GET", "/nowhere"],
   ] as const;
 }
