@@ -79,7 +79,7 @@ export type HandoffSessionStatus =
  * `RelaySessionData` of `@handoff/client`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffSessionInfo } from "@handoff/client/element";
  *
  * const expiresIn = (info: HandoffSessionInfo, now: number) =>
@@ -105,7 +105,7 @@ export interface HandoffSessionInfo {
  * The `detail` of a `handoff-status` event: the phone side moved on.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffStatusDetail } from "@handoff/client/element";
  *
  * const started = (detail: HandoffStatusDetail) => detail.status === "action_started";
@@ -124,7 +124,7 @@ export interface HandoffStatusDetail {
  * A result file as the relay describes it (the same shape as `RelayFile`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffFile } from "@handoff/client/element";
  *
  * const isImage = (file: HandoffFile) => file.contentType.startsWith("image/");
@@ -145,7 +145,7 @@ export interface HandoffFile {
  * A scanned document as the relay describes it (as `RelayDocument`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffDocument } from "@handoff/client/element";
  *
  * const files = (d: HandoffDocument) => d.format === "pdf" ? [d.file] : d.pages;
@@ -159,7 +159,7 @@ export type HandoffDocument =
  * The `detail` of a `handoff-completed` event: the relay's `completed` data.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffCompletedDetail } from "@handoff/client/element";
  *
  * const count = (detail: HandoffCompletedDetail) =>
@@ -185,7 +185,7 @@ export interface HandoffCompletedDetail {
  * The `detail` of a `handoff-expired` event.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffExpiredDetail } from "@handoff/client/element";
  *
  * const text = (detail: HandoffExpiredDetail) => `${detail.sessionId} expired`;
@@ -208,7 +208,7 @@ export interface HandoffExpiredDetail {
  * for good before a final event, e.g. the app closed the session).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffErrorDetail } from "@handoff/client/element";
  *
  * const text = (detail: HandoffErrorDetail) => `${detail.name}: ${detail.message}`;
@@ -228,7 +228,7 @@ export interface HandoffErrorDetail {
  * `handoff-session[state="done"]`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffElementState } from "@handoff/client/element";
  *
  * const over = (state: HandoffElementState) => state === "done" || state === "expired" || state === "error";
@@ -252,7 +252,7 @@ export type HandoffElementState =
  * `declare global { interface HTMLElementEventMap extends HandoffSessionEventMap {} }`.)
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffSessionEventMap } from "@handoff/client/element";
  *
  * const onCompleted = (event: HandoffSessionEventMap["handoff-completed"]) =>
@@ -275,7 +275,7 @@ export interface HandoffSessionEventMap {
  * as `this`) or an object with `handleEvent`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { HandoffListener, HandoffSessionEventMap } from "@handoff/client/element";
  *
  * const listener: HandoffListener<HandoffSessionEventMap["handoff-expired"]> = (event) =>
