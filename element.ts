@@ -18,8 +18,7 @@
  * images that have a link, names and types otherwise). On expiry or failure
  * it says so.
  *
- * **Events** (bubbling, composed; typed in
- * {@linkcode HandoffSessionEventMap}):
+ * **Events** (bubbling, composed; typed in `HTMLElementEventMap`):
  * `handoff-status` ({@linkcode HandoffStatusDetail}), `handoff-completed`
  * ({@linkcode HandoffCompletedDetail}), `handoff-expired`
  * ({@linkcode HandoffExpiredDetail}), `handoff-error`
@@ -244,47 +243,17 @@ export type HandoffElementState =
   | "expired"
   | "error";
 
-/**
- * The element's own events, by type: what `addEventListener` on a
- * {@linkcode HandoffSessionElement} types its listeners with. (JSR packages
- * may not augment global types; to type the events on `document` or on
- * `HTMLElement` too, add to your app's own declarations:
- * `declare global { interface HTMLElementEventMap extends HandoffSessionEventMap {} }`.)
- *
- * @example
- * ```ts
- * import type { HandoffSessionEventMap } from "@handoff/client/element";
- *
- * const onCompleted = (event: HandoffSessionEventMap["handoff-completed"]) =>
- *   event.detail.result?.length ?? 0;
- * ```
- */
-export interface HandoffSessionEventMap {
-  /** The phone side moved on. */
-  "handoff-status": CustomEvent<HandoffStatusDetail>;
-  /** The session completed: its files. */
-  "handoff-completed": CustomEvent<HandoffCompletedDetail>;
-  /** The session expired. */
-  "handoff-expired": CustomEvent<HandoffExpiredDetail>;
-  /** The session failed, or the relay cannot be used. */
-  "handoff-error": CustomEvent<HandoffErrorDetail>;
+declare global {
+  interface HTMLElementTagNameMap {
+    "handoff-session": HandoffSessionElement;
+  }
+  interface HTMLElementEventMap {
+    "handoff-status": CustomEvent<HandoffStatusDetail>;
+    "handoff-completed": CustomEvent<HandoffCompletedDetail>;
+    "handoff-expired": CustomEvent<HandoffExpiredDetail>;
+    "handoff-error": CustomEvent<HandoffErrorDetail>;
+  }
 }
-
-/**
- * A listener of the element's events: a function (called with the element
- * as `this`) or an object with `handleEvent`.
- *
- * @example
- * ```ts
- * import type { HandoffListener, HandoffSessionEventMap } from "@handoff/client/element";
- *
- * const listener: HandoffListener<HandoffSessionEventMap["handoff-expired"]> = (event) =>
- *   console.log(event.detail.sessionId);
- * ```
- */
-export type HandoffListener<E> =
-  | ((this: HandoffSessionElement, event: E) => unknown)
-  | { handleEvent(event: E): unknown };
 
 const TEXTS = {
   "text-waiting": "Scan the code with your phone",
@@ -551,103 +520,6 @@ export class HandoffSessionElement extends HTMLElement {
     return this.#source !== undefined;
   }
 
-  /**
-   * Adds a listener; the element's own events are typed (see
-   * {@linkcode HandoffSessionEventMap}).
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for any `addEventListener`.
-   */
-  override addEventListener<K extends keyof HandoffSessionEventMap>(
-    type: K,
-    listener: HandoffListener<HandoffSessionEventMap[K]>,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /**
-   * Adds a listener of an event of every element.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for any `addEventListener`.
-   */
-  override addEventListener<K extends keyof HTMLElementEventMap>(
-    type: K,
-    listener: HandoffListener<HTMLElementEventMap[K]>,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /**
-   * Adds a listener of any event.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for any `addEventListener`.
-   */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: HandoffListener<never>,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(
-      type,
-      listener as EventListenerOrEventListenerObject,
-      options,
-    );
-  }
-
-  /**
-   * Removes a listener added with `addEventListener`.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for any `removeEventListener`.
-   */
-  override removeEventListener<K extends keyof HandoffSessionEventMap>(
-    type: K,
-    listener: HandoffListener<HandoffSessionEventMap[K]>,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  /**
-   * Removes a listener of an event of every element.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for any `removeEventListener`.
-   */
-  override removeEventListener<K extends keyof HTMLElementEventMap>(
-    type: K,
-    listener: HandoffListener<HTMLElementEventMap[K]>,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  /**
-   * Removes a listener of any event.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for any `removeEventListener`.
-   */
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: HandoffListener<never>,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(
-      type,
-      listener as EventListenerOrEventListenerObject,
-      options,
-    );
-  }
-
   /** Renders and connects (the browser calls it). */
   connectedCallback(): void {
     this.#render();
@@ -824,10 +696,9 @@ export class HandoffSessionElement extends HTMLElement {
       this.#state === "error";
   }
 
-  #dispatch<K extends keyof HandoffSessionEventMap>(
+  #dispatch<K extends keyof HTMLElementEventMap>(
     type: K,
-    detail: HandoffSessionEventMap[K] extends CustomEvent<infer D> ? D
-      : never,
+    detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never,
   ): void {
     this.dispatchEvent(
       new CustomEvent(type, { detail, bubbles: true, composed: true }),
