@@ -14,13 +14,11 @@
 import {
   HandoffClient,
   type HandoffClientOptions,
-  NotFoundError,
   sessionEventResponse,
 } from "../mod.ts";
 import { startStubServer, type StubServer } from "../testing.ts";
 import {
   decodeSegment,
-  downloadHeaders,
   hostForUrl,
   isLoopback,
   json,
@@ -29,8 +27,8 @@ import {
   readJsonBody,
   upstreamError,
 } from "./http.ts";
-import { PDFDocument } from "pdf-lib";
 import { newToken, TOKEN_PARAM, tokenGate } from "./auth.ts";
+import { FileRoutes } from "./files.ts";
 import { Registry } from "./registry.ts";
 import { validateCreateForm } from "./validate.ts";
 
@@ -285,94 +283,13 @@ export async function startDashboard(
     return json(201, { session: registry.add(session) });
   };
 
-  const download = async (
-    rawId: string,
-    asAttachment: boolean,
-  ): Promise<Response> => {
-    const id = decodeSegment(rawId);
-    if (id === undefined) return jsonError(400, "Malformed download id");
-    const owned = registry.download(id);
-    if (owned === undefined) {
-      return jsonError(404, "No such download among this dashboard's sessions");
-    }
-    let file;
-    try {
-      // A browser that goes away cancels the body, which cancels the
-      // download from the Handoff server.
-      file = await client.downloadStream(id, { signal: closing.signal });
-    } catch (error) {
-      if (error instanceof NotFoundError) {
-        return jsonError(
-          404,
-          "The file is gone from the Handoff server (its result TTL ran out)",
-        );
-      }
-      return upstreamError(error, handoffUrl);
-    }
-    const headers = downloadHeaders(
-      file.contentType.trim() || owned.contentType.trim(),
-      owned.filename,
-      asAttachment,
-      file.contentLength,
-    );
-    return new Response(file.body, { headers });
-  };
-
-  // A PDF's page count and the size of its first page (in points, as shown:
-  // a page turned by 90° is as wide as it is tall), for its preview.
-  const pdfPages = async (rawId: string): Promise<Response> => {
-    const id = decodeSegment(rawId);
-    if (id === undefined) return jsonError(400, "Malformed download id");
-    const owned = registry.download(id);
-    if (owned === undefined) {
-      return jsonError(404, "No such download among this dashboard's sessions");
-    }
-    let bytes: Uint8Array;
-    try {
-      const file = await client.downloadStream(id, { signal: closing.signal });
-      const type = (file.contentType || owned.contentType).split(";")[0]!
-        .trim().toLowerCase();
-      if (type !== "application/pdf") {
-        await file.body.cancel();
-        return jsonError(415, "The file is not a PDF");
-      }
-      if ((file.contentLength ?? 0) > maxPdfBytes) {
-        await file.body.cancel();
-        return jsonError(413, `The PDF is larger than ${maxPdfBytes} bytes`);
-      }
-      bytes = new Uint8Array(await new Response(file.body).arrayBuffer());
-    } catch (error) {
-      if (error instanceof NotFoundError) {
-        return jsonError(
-          404,
-          "The file is gone from the Handoff server (its result TTL ran out)",
-        );
-      }
-      return upstreamError(error, handoffUrl);
-    }
-    if (bytes.byteLength > maxPdfBytes) {
-      return jsonError(413, `The PDF is larger than ${maxPdfBytes} bytes`);
-    }
-    try {
-      const pdf = await PDFDocument.load(bytes, {
-        ignoreEncryption: true,
-        updateMetadata: false,
-      });
-      const first = pdf.getPageCount() > 0 ? pdf.getPage(0) : undefined;
-      const size = first?.getSize();
-      const turned = first !== undefined &&
-        Math.abs(first.getRotation().angle) % 180 === 90;
-      return json(200, {
-        pages: pdf.getPageCount(),
-        ...(size === undefined ? {} : {
-          width: turned ? size.height : size.width,
-          height: turned ? size.width : size.height,
-        }),
-      });
-    } catch {
-      return jsonError(422, "The file is not a PDF that can be read");
-    }
-  };
+  const results = new FileRoutes({
+    client,
+    registry,
+    handoffUrl,
+    maxPdfBytes,
+    signal: closing.signal,
+  });
 
   // The open relay streams, by session id. `drop` ends them all for
   // disconnectStreams(); a fresh one serves the streams opened after.
@@ -547,14 +464,14 @@ export async function startDashboard(
       if (method !== "GET") {
         return jsonError(405, "Method not allowed", {}, { allow: "GET" });
       }
-      return await pdfPages(pagesMatch[1]!);
+      return await results.pdfPages(pagesMatch[1]!);
     }
     const downloadMatch = /^\/api\/downloads\/([^/]+)$/.exec(path);
     if (downloadMatch !== null) {
       if (method !== "GET") {
         return jsonError(405, "Method not allowed", {}, { allow: "GET" });
       }
-      return await download(
+      return await results.download(
         downloadMatch[1]!,
         url.searchParams.get("download") === "1",
       );
