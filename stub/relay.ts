@@ -35,6 +35,8 @@ export class RelayConnection {
   #closed = false;
   /** Whether the client asked for a WebSocket upgrade on it. */
   upgrade = false;
+  /** The client closed its side (EOF or a failed read): it holds nothing. */
+  #clientGone = false;
   /** Settles when both directions have stopped and both sides are closed. */
   readonly done: Promise<void>;
 
@@ -45,6 +47,15 @@ export class RelayConnection {
       this.#pump(client, upstream, (chunk) => this.#filterUp(chunk), "up"),
       this.#pump(upstream, client, (chunk) => this.#filterDown(chunk), "down"),
     ]).then(() => this.cut());
+  }
+
+  /**
+   * Whether the client still holds its side open. A client that closed it
+   * is done with the connection, even while the inner server has not
+   * closed its own side yet.
+   */
+  get clientOpen(): boolean {
+    return !this.#clientGone && !this.#closed;
   }
 
   /** The local port of our connection to the inner server. */
@@ -160,6 +171,7 @@ export class RelayConnection {
    * the connection.
    */
   async #ended(direction: "up" | "down", failed: boolean): Promise<void> {
+    if (direction === "up") this.#clientGone = true;
     if (direction === "up" ? this.#silentUp : this.#silentDown) {
       if (direction === "up") return this.cut();
       this.#lost = true;
@@ -211,13 +223,15 @@ export class Relay {
   }
 
   /**
-   * Relayed connections that carried a WebSocket upgrade request and are
-   * not closed yet (`StubStats.openUpgradeConnections`).
+   * Relayed connections that carried a WebSocket upgrade request and that
+   * the client has not closed (`StubStats.openUpgradeConnections`): one the
+   * client closed counts no more, while the inner server may still be
+   * closing its own side.
    */
   get openUpgradeConnections(): number {
     let count = 0;
     for (const connection of this.#connections) {
-      if (connection.upgrade) count++;
+      if (connection.upgrade && connection.clientOpen) count++;
     }
     return count;
   }

@@ -219,3 +219,16 @@ relayTest(
     await assertEnds(end);
   },
 );
+
+relayTest(
+  "an upgrade connection the client closed is not counted open, while the inner server still holds its side",
+  async (pair, connection) => {
+    connection.upgrade = true;
+    assert.equal(pair.relay.openUpgradeConnections, 1);
+    pair.client.close(); // the client is done: its socket is released
+    // The inner server sees the end, but has not closed its own side yet.
+    assert.equal(await within(ended(pair.server), 2_000, "the end"), "eof");
+    await waitUntil(() => !connection.clientOpen);
+    assert.equal(pair.relay.openUpgradeConnections, 0);
+  },
+);
