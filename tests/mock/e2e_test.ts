@@ -3,68 +3,26 @@
 // `chromium`, driven by `playwright-core`): the real page, the real stub
 // phone pages, the real EventSource.
 //
-// Playwright needs --allow-all (it reads the home directory and /proc when it
-// loads and writes a temporary browser profile), which the project's test
-// task does not grant. So under the test task this file runs one test that
-// runs the browser tests in a child `deno test --allow-all` of this same
-// file (the test task's --allow-run allows that), and shows its report.
-// To run them directly: HANDOFF_E2E_INNER=1 deno test -A tests/mock/e2e_test.ts
-//
-// HANDOFF_SKIP_BROWSER=1 skips them, saying so. Without Chromium they fail,
-// saying how to install it.
+// Under the test task they run in a child `deno test --allow-all` (see
+// ../_browser_suite.ts). Directly:
+// HANDOFF_BROWSER_INNER=1 deno test -A tests/mock/e2e_test.ts
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { sampleJpeg, samplePng } from "../../testing.ts";
-import {
-  chromiumPath,
-  launchChromium,
-  waitForImages,
-} from "../../mock/browser.ts";
+import { launchChromium, waitForImages } from "../../mock/browser.ts";
+import { browserSuite, browserTest } from "../_browser_suite.ts";
 import {
   type Dashboard,
   type DashboardOptions,
   startDashboard,
 } from "../../mock/dashboard.ts";
 
-const SKIP = Deno.env.get("HANDOFF_SKIP_BROWSER") === "1";
-const INNER = Deno.env.get("HANDOFF_E2E_INNER") === "1";
-
-if (SKIP && !INNER) {
-  console.log(
-    "Skipping the dashboard's browser tests: HANDOFF_SKIP_BROWSER=1 is set.",
-  );
-}
-
-if (!INNER) {
-  Deno.test({
-    name: "the dashboard works end to end in headless Chromium",
-    ignore: SKIP,
-    async fn() {
-      chromiumPath(); // fails first, with how to install it, when missing
-      const file = new URL(import.meta.url).pathname;
-      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "test",
-          "--allow-all",
-          "--sanitize-ops",
-          "--sanitize-resources",
-          "--no-check", // this run has checked the file
-          file,
-        ],
-        env: { HANDOFF_E2E_INNER: "1", NO_COLOR: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const report = new TextDecoder().decode(stdout) +
-        new TextDecoder().decode(stderr);
-      console.log(report.trim());
-      assert.equal(code, 0, "the browser tests failed (report above)");
-    },
-  });
-}
+browserSuite(
+  import.meta.url,
+  "the dashboard works end to end in headless Chromium",
+);
 
 /** A dashboard, a browser and the dashboard's page; closed by dispose. */
 interface Rig extends AsyncDisposable {
@@ -217,11 +175,6 @@ async function createPhoto(page: Page, intro = ""): Promise<void> {
   await page.locator('.session .badge.conn[data-connection="websocket"]')
     .waitFor();
 }
-
-// The browser tests proper: registered only in the child run.
-const browserTest = (name: string, fn: () => Promise<void>) => {
-  if (INNER) Deno.test({ name, ignore: SKIP, fn });
-};
 
 browserTest(
   "a photo session completed on the stub's phone page shows every status in order, the photo, and no error after the relay's 204",

@@ -5,8 +5,8 @@
 // requests the page sent and what the stub stored.
 //
 // Under the test task this file runs one test that runs the browser tests in
-// a child `deno test --allow-all` (see _browser.ts). Directly:
-// HANDOFF_STUB_BROWSER_INNER=1 deno test -A tests/stub/pages_browser_test.ts
+// a child `deno test --allow-all` (see ../_browser_suite.ts). Directly:
+// HANDOFF_BROWSER_INNER=1 deno test -A tests/stub/pages_browser_test.ts
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -17,7 +17,8 @@ import {
   startStubServer,
   type StubServer,
 } from "../../testing.ts";
-import { browserSuite, browserTest, launchPhone } from "./_browser.ts";
+import { browserSuite, browserTest } from "../_browser_suite.ts";
+import { launchPhone } from "./_browser.ts";
 import { createSession } from "./_helpers.ts";
 
 browserSuite(
