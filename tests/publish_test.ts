@@ -1,6 +1,7 @@
 // Copyright 2026 the handoff authors. MIT license.
 // What `deno publish` would upload: the library, its `testing` entry point
-// with the stub server, its `cli` entry point, README, LICENSE and deno.json. Nothing else: no
+// with the stub server, its `cli` and `element` entry points, README, LICENSE
+// and deno.json. Nothing else: no
 // tests, examples, benchmarks, soak tests, tools, dashboard, docs or lock file.
 
 import assert from "node:assert/strict";
@@ -26,6 +27,9 @@ async function libraryFiles(): Promise<string[]> {
     "relay_events.ts",
     "testing.ts",
     "cli.ts",
+    "element.ts",
+    "element_base.ts",
+    "element_events.ts",
   ];
   const source = (name: string) =>
     name.endsWith(".ts") && !name.endsWith("_test.ts");

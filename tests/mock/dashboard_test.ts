@@ -590,6 +590,12 @@ Deno.test("disconnectStreams() ends every relay stream, and each resumes where i
   assert.equal(dashboard.disconnectStreams(), 1);
   assert.deepEqual(statuses(await stream.rest()), []);
   await eventually(() => dashboard.stats().relays === 0, "the relay ended");
+  // The session hears "opened" only over its socket: before the socket is
+  // open it learns the status from a snapshot, which can be past it.
+  await eventually(
+    () => dashboard.stub!.stats().openWebSockets === 1,
+    "the session's socket is open",
+  );
   await dashboard.stub!.phone.open(id);
   const resumed = await RelayStream.open(dashboard, id, {
     lastEventId: stream.events.findLast((e) => e.id !== undefined)!.id!,
