@@ -8,6 +8,7 @@
 // where this one is at the floor (bench/README.md).
 
 import { encodeBase64 } from "./_base64.ts";
+import { sha1 } from "./_sha1.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** A handshake answer longer than this is no WebSocket server's. */
@@ -28,6 +29,7 @@ const encoder = new TextEncoder();
 // only then is the text checked strictly.
 const decoder = new TextDecoder();
 const strict = new TextDecoder("utf-8", { fatal: true });
+const latin1 = new TextDecoder("latin1");
 
 /**
  * Takes a socket's events instead of `EventTarget` listeners: each
@@ -175,12 +177,7 @@ export class DenoWebSocket extends EventTarget {
       }
       head += `${name}: ${value}\r\n`;
     }
-    // The answer's key, before anything can fail and leave the digest running.
-    const accept = encodeBase64(
-      new Uint8Array(
-        await crypto.subtle.digest("SHA-1", encoder.encode(key + GUID)),
-      ),
-    );
+    const accept = encodeBase64(sha1(encoder.encode(key + GUID)));
     this.#write(encoder.encode(`${head}\r\n`));
     const answer = await this.#readHead(conn);
     const lines = answer.split("\r\n");
@@ -215,7 +212,7 @@ export class DenoWebSocket extends EventTarget {
           b[i] === 10 && b[i - 1] === 13 && b[i - 2] === 10 && b[i - 3] === 13
         ) {
           this.#start = i + 1;
-          return new TextDecoder("latin1").decode(b.subarray(0, i - 3));
+          return latin1.decode(b.subarray(0, i - 3));
         }
       }
       scanned = this.#end;

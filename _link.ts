@@ -13,6 +13,7 @@ import {
 } from "./_delivery.ts";
 import type { Transport } from "./_http.ts";
 import { backoff, RetryTimer } from "./_retry.ts";
+import type { SocketReleaser } from "./_release.ts";
 import type { SocketFactory, SocketHandle, SocketListener } from "./_socket.ts";
 import { type Reason, Sync, type SyncHost } from "./_sync.ts";
 import type { Timers } from "./_timers.ts";
@@ -29,6 +30,8 @@ import type {
 export interface SessionContext {
   readonly transport: Transport;
   readonly sockets: SocketFactory;
+  /** Closes the sockets of sessions that ended by themselves, in bulk. */
+  readonly releaser: SocketReleaser;
   readonly reconnect: Required<ReconnectOptions>;
   readonly pollIntervalMs: number;
   readonly livenessIntervalMs: number;
@@ -75,6 +78,8 @@ export class Link implements SyncHost {
   #state: State = { kind: "backoff" };
   readonly #ctx: SessionContext;
   readonly #timers: Timers;
+  /** The socket of a session that ended by itself, until it is released. */
+  #waiting: SocketHandle | undefined;
   readonly #delivery: Delivery;
   readonly #sync: Sync;
   readonly #session: Pick<LiveSessionInfo, "id" | "actionType">;
@@ -137,6 +142,10 @@ export class Link implements SyncHost {
   /** End the session (idempotent); resolves once every resource is released. */
   close(): Promise<void> {
     this.#enter({ kind: "ended", end: { kind: "closed" } });
+    if (this.#waiting !== undefined) {
+      this.#ctx.releaser.now(this.#waiting);
+      this.#waiting = undefined;
+    }
     return this.#drained();
   }
 
@@ -188,7 +197,14 @@ export class Link implements SyncHost {
     this.#delivery.connect(this.#connection());
     const socket = socketOf(prev);
     if (socket !== undefined && socket !== socketOf(next)) {
-      socket.close();
+      if (next.kind === "ended" && next.end.kind !== "closed") {
+        // Ended by itself: the socket closes with others once the client
+        // is quiet (_release.ts), unless close() asks for it first.
+        this.#waiting = socket;
+        this.#ctx.releaser.release(socket);
+      } else {
+        socket.close();
+      }
       this.#track(socket.closed);
     }
   }

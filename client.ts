@@ -10,6 +10,7 @@ import { createRequestBody, sessionId } from "./_request.ts";
 import { readJson, Transport, typedBody } from "./_http.ts";
 import type { SessionContext } from "./_link.ts";
 import { type ResolvedOptions, resolveOptions } from "./_options.ts";
+import { SocketReleaser } from "./_release.ts";
 import { SocketFactory } from "./_socket.ts";
 import { type TimerHost, Timers } from "./_timers.ts";
 import { parseSessionInfo } from "./_wire.ts";
@@ -55,6 +56,7 @@ export function sessionContext(
       options.webSocketAuth,
       timers,
     ),
+    releaser: new SocketReleaser(timers),
     reconnect: options.reconnect,
     pollIntervalMs: options.pollIntervalMs,
     livenessIntervalMs: options.livenessIntervalMs,

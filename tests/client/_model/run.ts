@@ -10,6 +10,7 @@ import { parseSessionInfo } from "../../../_wire.ts";
 import type { SessionContext } from "../../../_link.ts";
 import type { TimerHost } from "../../../_timers.ts";
 import { CLOSE_WAIT_MS } from "../../../_socket.ts";
+import { QUIET_MS } from "../../../_release.ts";
 import type { WebSocketConstructor } from "../../../options.ts";
 import type {
   ConnectionState,
@@ -207,7 +208,10 @@ export async function run(schedule: Schedule): Promise<Run> {
     harnessErrors: [],
   };
 
-  const release = CLOSE_WAIT_MS + 2 * latMax + 10;
+  // A session that ended by itself hands its socket to the client's
+  // releaser, which closes it once no other session ended for QUIET_MS (one
+  // session here), and then the close handshake has CLOSE_WAIT_MS.
+  const release = QUIET_MS + CLOSE_WAIT_MS + 2 * latMax + 10;
   const resources = (): Resources => ({
     timers: ctx.transport.timers.size,
     hostTimers: clock.pending("client"),
@@ -279,7 +283,8 @@ export async function run(schedule: Schedule): Promise<Run> {
     if (state !== "closed") return;
     r.endAt = clock.now;
     if (r.closeCalled === undefined) {
-      // It ended by itself: it must release everything within the close wait.
+      // It ended by itself: it must release everything within the quiet
+      // time and the close wait.
       clock.schedule(release, () => r.selfRelease = resources(), "server");
     }
   });
