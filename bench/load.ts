@@ -526,11 +526,32 @@ function connectionsTo(
   return { established, timeWait };
 }
 
-/** Sessions created per second at `inFlight` concurrent requests. */
+/** A bare WebSocket to a session's `/ws`, as the floor of "create as used". */
+function bareSocket(stub: StubProcess, id: string): WebSocket {
+  const url = `${stub.url.replace(/^http/, "ws")}/api/v1/sessions/${id}/ws`;
+  return new WebSocket(url, { headers: { "X-API-Key": stub.apiKey } });
+}
+
+/**
+ * Sessions created per second at `inFlight` concurrent requests, CPU time
+ * per create, and one create at a time (p50 of each call's time).
+ *
+ * Modes: `raw`: `fetch` + `json()` (the REST-only floor); `signal`: the same
+ * with an `AbortSignal` (what any request that can be cancelled or timed out
+ * costs); `client`: `createSession` on a socket that never connects;
+ * `floor-ws`: `raw`, then a bare `new WebSocket(url, { headers })` to the
+ * session's `/ws`, resolved when the REST answer is parsed (the socket opens
+ * in the background): the floor of creating a session as used;
+ * `client-ws`: `createSession` as used (its socket opens in the background).
+ * Wall time stops when every create has resolved; CPU time also covers the
+ * sockets' opening (the run waits until every socket is open), then they
+ * are closed outside both.
+ */
 async function create(params: Params): Promise<unknown> {
   const total = num(params, "total", 3000);
   const inFlight = num(params, "inFlight", 64);
   const rounds = num(params, "rounds", 3);
+  const sequential = num(params, "sequential", 300);
   await using stub = await StubProcess.start({ transportFaults: false });
   const port = Number(new URL(stub.url).port);
   const body = JSON.stringify({ action_type: "photo", output_format: "jpg" });
@@ -542,43 +563,100 @@ async function create(params: Params): Promise<unknown> {
   const full = new HandoffClient({ baseUrl: stub.url, apiKey: stub.apiKey });
   const items = Array.from({ length: total });
 
-  /**
-   * `raw`: `fetch` + `json()`, the floor of the target; `signal`: the same
-   * with an `AbortSignal` (what any request that can be cancelled or timed
-   * out costs); `client`: `createSession` on a socket that never connects.
-   */
-  type Mode = "raw" | "signal" | "client";
-  const MODES: readonly Mode[] = ["raw", "signal", "client"];
-  const cpu: Record<Mode, number[]> = { raw: [], signal: [], client: [] };
-  const run = async (mode: Mode | "client+ws") => {
+  type Mode = "raw" | "signal" | "client" | "floor-ws" | "client-ws";
+  const MODES: readonly Mode[] = [
+    "raw",
+    "signal",
+    "client",
+    "floor-ws",
+    "client-ws",
+  ];
+  const empty = () => ({
+    raw: [],
+    signal: [],
+    client: [],
+    "floor-ws": [],
+    "client-ws": [],
+  });
+  const cpu: Record<Mode, number[]> = empty();
+  const perSecond: Record<Mode, number[]> = empty();
+
+  /** One create of `mode`; what to wait for and close afterwards. */
+  const once = async (
+    mode: Mode,
+    sockets: WebSocket[],
+    sessions: Session<"photo">[],
+  ): Promise<void> => {
+    switch (mode) {
+      case "raw":
+        await rawCreate(stub, body);
+        return;
+      case "signal":
+        await rawCreate(stub, body, new AbortController().signal);
+        return;
+      case "floor-ws": {
+        const { id } = await rawCreate(stub, body);
+        sockets.push(bareSocket(stub, id));
+        return;
+      }
+      default:
+        sessions.push(
+          await (mode === "client" ? rest : full).createSession({
+            action: "photo",
+            outputFormat: "jpg",
+          }),
+        );
+    }
+  };
+  const settle = async (sockets: WebSocket[], sessions: Session[]) => {
+    await until(
+      () =>
+        sockets.every((ws) => ws.readyState !== WebSocket.CONNECTING) &&
+        sessions.every((s) => s.connection !== "connecting"),
+      30_000,
+    );
+  };
+  const release = async (sockets: WebSocket[], sessions: Session[]) => {
+    await Promise.all([
+      ...sockets.map((ws) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState === WebSocket.CLOSED) return resolve();
+          ws.addEventListener("close", () => resolve(), { once: true });
+          ws.close();
+        })
+      ),
+      ...sessions.map((s) => s.close()),
+    ]);
+  };
+  const run = async (mode: Mode) => {
+    const sockets: WebSocket[] = [];
     const sessions: Session<"photo">[] = [];
     const cpuStart = process.cpuUsage();
     const start = performance.now();
-    if (mode === "raw") {
-      await pool(items, inFlight, async () => {
-        await rawCreate(stub, body);
-      });
-    } else if (mode === "signal") {
-      await pool(items, inFlight, async () => {
-        await rawCreate(stub, body, new AbortController().signal);
-      });
-    } else {
-      const client = mode === "client" ? rest : full;
-      await pool(items, inFlight, async () => {
-        sessions.push(
-          await client.createSession({ action: "photo", outputFormat: "jpg" }),
-        );
-      });
-    }
+    await pool(items, inFlight, () => once(mode, sockets, sessions));
     const ms = performance.now() - start;
+    // (the idle socket of `client` never opens: nothing to wait for)
+    if (mode !== "client") await settle(sockets, sessions);
     const used = process.cpuUsage(cpuStart);
-    if (mode !== "client+ws") cpu[mode].push((used.user + used.system) / total);
-    await Promise.all(sessions.map((s) => s.close()));
+    cpu[mode].push((used.user + used.system) / total);
+    await release(sockets, sessions);
     return (total / ms) * 1000;
   };
+  /** Each call's time, one create at a time. */
+  const oneAtATime = async (mode: "floor-ws" | "client-ws", count: number) => {
+    const sockets: WebSocket[] = [];
+    const sessions: Session<"photo">[] = [];
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      await once(mode, sockets, sessions);
+      times.push(performance.now() - start);
+      await settle(sockets, sessions); // the next starts on a quiet process
+    }
+    await release(sockets, sessions);
+    return times;
+  };
 
-  const perSecond: Record<Mode, number[]> = { raw: [], signal: [], client: [] };
-  const withSocket: number[] = [];
   for (const mode of MODES) await run(mode); // warm-up: connections, JIT
   for (const mode of MODES) cpu[mode].length = 0;
   const connections = connectionsTo(port);
@@ -589,7 +667,17 @@ async function create(params: Params): Promise<unknown> {
       perSecond[mode].push(await run(mode));
     }
   }
-  withSocket.push(await run("client+ws"));
+  // One at a time, the two alternating in six blocks each.
+  const seq = { "floor-ws": [] as number[], "client-ws": [] as number[] };
+  const block = Math.max(1, Math.ceil(sequential / 6));
+  for (let done = 0; done < sequential; done += block) {
+    const order = ["floor-ws", "client-ws"] as const;
+    for (
+      const mode of done % (2 * block) === 0 ? order : [...order].reverse()
+    ) {
+      seq[mode].push(...await oneAtATime(mode, block));
+    }
+  }
   return {
     total,
     inFlight,
@@ -597,8 +685,14 @@ async function create(params: Params): Promise<unknown> {
     raw: perSecond.raw,
     signal: perSecond.signal,
     client: perSecond.client,
-    clientWithSocket: withSocket,
+    floorWithSocket: perSecond["floor-ws"],
+    clientWithSocket: perSecond["client-ws"],
     cpuUsPerCreate: cpu,
+    sequentialMs: {
+      floorWithSocket: percentile(seq["floor-ws"], 50),
+      clientWithSocket: percentile(seq["client-ws"], 50),
+      n: seq["floor-ws"].length,
+    },
     connectionsAfterWarmup: connections,
   };
 }

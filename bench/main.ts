@@ -353,8 +353,20 @@ interface CreateResult {
   raw: number[];
   signal: number[];
   client: number[];
+  floorWithSocket: number[];
   clientWithSocket: number[];
-  cpuUsPerCreate: { raw: number[]; signal: number[]; client: number[] };
+  cpuUsPerCreate: {
+    raw: number[];
+    signal: number[];
+    client: number[];
+    "floor-ws": number[];
+    "client-ws": number[];
+  };
+  sequentialMs: {
+    floorWithSocket: number;
+    clientWithSocket: number;
+    n: number;
+  };
   connectionsAfterWarmup: { established: number; timeWait: number };
 }
 
@@ -362,7 +374,9 @@ async function runCreate(): Promise<void> {
   log("create throughput …");
   const result = await load<CreateResult>(
     "create",
-    quick ? { total: 200, rounds: 1 } : { total: 1_500, rounds: 9 },
+    quick
+      ? { total: 200, rounds: 1, sequential: 30 }
+      : { total: 1_500, rounds: 9, sequential: 600 },
   );
   raw.create = result;
   const rawRate = median(result.raw);
@@ -417,14 +431,42 @@ async function runCreate(): Promise<void> {
     "—",
     undefined,
   );
+  const used = median(
+    result.clientWithSocket.map((c, i) => result.floorWithSocket[i]! / c),
+  );
   row(
     "create",
-    "… with the session's WebSocket opened too (createSession as used)",
-    `${fmt(rawRate, 0)}/s`,
-    `${fmt(median(result.clientWithSocket), 0)}/s`,
-    `${fmt(rawRate / median(result.clientWithSocket), 2)}× the time`,
-    "—",
-    undefined,
+    `as used (its WebSocket opening in the background), ${result.inFlight} in flight; floor: fetch POST + json() + a bare new WebSocket(url, { headers }) to the session's /ws`,
+    `${fmt(median(result.floorWithSocket), 0)}/s${pm(result.floorWithSocket)}`,
+    `${fmt(median(result.clientWithSocket), 0)}/s${
+      pm(result.clientWithSocket)
+    }`,
+    `${fmt(used, 2)}× the time`,
+    "≤ 1.15×",
+    used <= 1.15,
+  );
+  const usedCpu = median(
+    cpu["client-ws"].map((c, i) => c / cpu["floor-ws"][i]!),
+  );
+  row(
+    "create",
+    "… CPU time of this process per create as used (until every socket is open)",
+    `${fmt(median(cpu["floor-ws"]), 0)} µs${pm(cpu["floor-ws"])}`,
+    `${fmt(median(cpu["client-ws"]), 0)} µs${pm(cpu["client-ws"])}`,
+    `${fmt(usedCpu, 2)}×`,
+    "≤ 1.2×",
+    usedCpu <= 1.2,
+  );
+  const seq = result.sequentialMs;
+  const seqRatio = seq.clientWithSocket / seq.floorWithSocket;
+  row(
+    "create",
+    `as used, one at a time: p50 of the call (${seq.n} each, alternating blocks)`,
+    `${fmt(seq.floorWithSocket, 3)} ms`,
+    `${fmt(seq.clientWithSocket, 3)} ms`,
+    `${fmt(seqRatio, 2)}×`,
+    "≤ 1.2×",
+    seqRatio <= 1.2,
   );
 }
 
@@ -566,6 +608,70 @@ async function wall(args: string[]): Promise<number> {
   return performance.now() - start;
 }
 
+/**
+ * Fresh processes asking a stub (in a child process) for one session:
+ * `bench/cold/bare_fetch.ts` (the floor) and `bench/cold/client_first.ts`
+ * alternating; their wall times, and the client's own phases.
+ */
+async function firstRequest(times: number): Promise<{
+  bare: number[];
+  client: number[];
+  bareRequestMs: number[];
+  phases: { importMs: number; clientMs: number; requestMs: number }[];
+}> {
+  const { StubProcess } = await import("../tools/stub_process.ts");
+  await using stub = await StubProcess.start({ transportFaults: false });
+  const created = await fetch(`${stub.url}/api/v1/sessions`, {
+    method: "POST",
+    headers: { "X-API-Key": stub.apiKey, "Content-Type": "application/json" },
+    body: JSON.stringify({ action_type: "photo" }),
+  });
+  const { id } = await created.json() as { id: string };
+  const env = {
+    HANDOFF_URL: stub.url,
+    HANDOFF_API_KEY: stub.apiKey,
+    SESSION_ID: id,
+  };
+  const base = [
+    "run",
+    "--no-prompt",
+    "--no-check",
+    "--allow-net",
+    "--allow-env",
+  ];
+  const timed = async (script: string) => {
+    const start = performance.now();
+    const out = await deno([...base, script], env);
+    return { ms: performance.now() - start, out: JSON.parse(out) };
+  };
+  await timed("bench/cold/bare_fetch.ts"); // warm the module caches
+  await timed("bench/cold/client_first.ts");
+  const result = {
+    bare: [] as number[],
+    client: [] as number[],
+    bareRequestMs: [] as number[],
+    phases: [] as { importMs: number; clientMs: number; requestMs: number }[],
+  };
+  for (let i = 0; i < times; i++) {
+    for (const which of i % 2 === 0 ? ["bare", "client"] : ["client", "bare"]) {
+      if (which === "bare") {
+        const { ms, out } = await timed("bench/cold/bare_fetch.ts");
+        result.bare.push(ms);
+        result.bareRequestMs.push(out.requestDone);
+      } else {
+        const { ms, out } = await timed("bench/cold/client_first.ts");
+        result.client.push(ms);
+        result.phases.push({
+          importMs: out.importDone - out.start,
+          clientMs: out.clientDone - out.importDone,
+          requestMs: out.requestDone - out.clientDone,
+        });
+      }
+    }
+  }
+  return result;
+}
+
 async function runCold(): Promise<void> {
   log("cold start …");
   const times = quick ? 3 : 21;
@@ -591,7 +697,8 @@ async function runCold(): Promise<void> {
     afterQr: boolean;
     firstQrMs: number;
   };
-  raw.cold = { empty, withMod, probe };
+  const first = await firstRequest(quick ? 3 : 21);
+  raw.cold = { empty, withMod, probe, first };
   const added = median(withMod) - median(empty);
   row(
     "cold start",
@@ -603,6 +710,24 @@ async function runCold(): Promise<void> {
     `+${fmt(added, 1)} ms (${fmt(median(withMod) / median(empty), 2)}×)`,
     "≤ +20 ms",
     added <= 20,
+  );
+  const wallAdded = median(first.client) - median(first.bare);
+  const phase = (name: "importMs" | "clientMs" | "requestMs") =>
+    fmt(median(first.phases.map((p) => p[name])), 1);
+  row(
+    "cold start",
+    `a fresh process: import + client + first getSession, against one doing a bare fetch of the same session (${first.client.length} runs each, alternating; in the process: import ${
+      phase("importMs")
+    } ms, client ${phase("clientMs")} ms, first request ${
+      phase("requestMs")
+    } ms, against the bare fetch's ${
+      fmt(median(first.bareRequestMs), 1)
+    } ms from process start)`,
+    `${fmt(median(first.bare), 1)} ms${pm(first.bare)}`,
+    `${fmt(median(first.client), 1)} ms${pm(first.client)}`,
+    `+${fmt(wallAdded, 1)} ms`,
+    "≤ +5 ms",
+    wallAdded <= 5,
   );
   row(
     "cold start",
