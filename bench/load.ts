@@ -444,6 +444,7 @@ async function scale(params: Params): Promise<unknown> {
   };
   for (const s of sessions) modes[s.connection]++;
 
+  const completeCpu = process.cpuUsage();
   const completeStart = performance.now();
   const stubRun = await stub.call<{ ms: number; failed: number }>(
     "bench.completeMany",
@@ -451,6 +452,7 @@ async function scale(params: Params): Promise<unknown> {
     16,
   );
   await until(() => completed >= ids.length, timeoutMs);
+  const deliverCpu = process.cpuUsage(completeCpu);
   const timeToLastMs = completed > 0 ? lastCompletion - completeStart : NaN;
   const results = await Promise.allSettled(
     sessions.map((s) =>
@@ -478,6 +480,7 @@ async function scale(params: Params): Promise<unknown> {
     createMs,
     connectMs,
     timeToLastMs,
+    deliverCpuMs: (deliverCpu.user + deliverCpu.system) / 1000,
     stubCompleteMs: stubRun.ms,
     stubFailed: stubRun.failed,
     rssPerSessionKb: (after.proc.rssKb - before.proc.rssKb) / count,

@@ -1,11 +1,11 @@
 // Copyright 2026 the handoff authors. MIT license.
 // The releaser (_release.ts): the sockets of sessions that ended by
 // themselves close together once no session ended for QUIET_MS, never later
-// than MAX_WAIT_MS, at once at MAX_QUEUED, and at once for close().
+// than MAX_WAIT_MS, CHUNK per timer turn, and at once for close().
 
 import assert from "node:assert/strict";
 import {
-  MAX_QUEUED,
+  CHUNK,
   MAX_WAIT_MS,
   QUIET_MS,
   SocketReleaser,
@@ -59,18 +59,34 @@ Deno.test("a client that never goes quiet still closes them after MAX_WAIT_MS", 
   assert.equal(timers.size, 0);
 });
 
-Deno.test("MAX_QUEUED waiting sockets close at once; close() of one closes it now", async () => {
+Deno.test("close() of a waiting socket closes it now; many close CHUNK per timer turn", async () => {
   using time = new FakeTime();
   const timers = new Timers();
   const releaser = new SocketReleaser(timers);
-  const { handles, closed } = sockets(MAX_QUEUED + 1);
-  releaser.release(handles[MAX_QUEUED]!);
-  releaser.now(handles[MAX_QUEUED]!);
-  assert.deepEqual(closed, [MAX_QUEUED], "close() does not wait");
+  const total = CHUNK * 2 + 10;
+  const { handles, closed } = sockets(total + 1);
+  releaser.release(handles[total]!);
+  releaser.now(handles[total]!);
+  assert.deepEqual(closed, [total], "close() does not wait");
   assert.equal(timers.size, 0, "and leaves no timer");
-  releaser.now(handles[MAX_QUEUED]!); // not waiting: nothing
-  for (let i = 0; i < MAX_QUEUED; i++) releaser.release(handles[i]!);
-  assert.equal(closed.length, MAX_QUEUED + 1, "closed when the queue filled");
+  releaser.now(handles[total]!); // not waiting: nothing
+  assert.equal(closed.length, 1);
+
+  for (let i = 0; i < total; i++) releaser.release(handles[i]!);
+  // Another timer due at the same moment runs between the chunks.
+  let seenBetween = -1;
+  timers.set(QUIET_MS, () => seenBetween = closed.length);
+  await time.tick(QUIET_MS - 1);
+  assert.equal(closed.length, 1);
+  // The first chunk closes when the quiet time is up, each next one a turn
+  // later: live sessions' I/O runs in between.
+  await time.tick(1);
+  assert.equal(closed.length, 1 + total, "all closed, over three turns");
+  assert.equal(
+    seenBetween,
+    1 + CHUNK,
+    "after the first chunk, before the rest",
+  );
+  assert.equal(releaser.size, 0);
   assert.equal(timers.size, 0);
-  await time.tick(QUIET_MS);
 });
