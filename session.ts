@@ -45,10 +45,11 @@ let internals: (
  *
  * Statuses are delivered once each, in order, never backwards; `completed`
  * exactly once, whether the socket or a poll saw it first. Once the session
- * completes or expires it releases its socket and timers by itself; `close()`
- * does so earlier. Until then its socket and timers keep the process alive:
- * a script that only creates a session and shows its QR code should create
- * it with `{ watch: false }` instead.
+ * completes or expires it releases its timers, and its socket together with
+ * those of other ended sessions once the client is quiet (100 ms, at most
+ * 5 s); `close()` does both at once. Until then its socket and timers keep
+ * the process alive: a script that only creates a session and shows its QR
+ * code should create it with `{ watch: false }` instead.
  *
  * The type follows the action: `waitForResult()` compiles only on photo and
  * signature sessions, `waitForScanResult()` only on scans, and the
