@@ -12,7 +12,7 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import { parseArgs } from "node:util";
 import type { Browser } from "playwright-core";
 import { HandoffClient } from "@handoff/client";

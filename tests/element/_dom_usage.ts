@@ -24,8 +24,8 @@ element.addEventListener("handoff-completed", (event) => {
   void files;
 });
 element.addEventListener("handoff-status", function (event) {
-  const self: HandoffSessionElement = this;
-  void self;
+  const src: string = this.src; // `this` is the element
+  void src;
   void event.detail.status;
 });
 element.addEventListener("click", (event) => void event.type);
