@@ -80,6 +80,7 @@ export class Link implements SyncHost {
   readonly #timers: Timers;
   /** The socket of a session that ended by itself, until it is released. */
   #waiting: SocketHandle | undefined;
+  #closing = false; // close() was called
   readonly #delivery: Delivery;
   readonly #sync: Sync;
   readonly #session: Pick<LiveSessionInfo, "id" | "actionType">;
@@ -141,6 +142,9 @@ export class Link implements SyncHost {
 
   /** End the session (idempotent); resolves once every resource is released. */
   close(): Promise<void> {
+    // (A listener of the final event may call this before `#enter` has
+    // handed the socket on: it must then close it at once.)
+    this.#closing = true;
     this.#enter({ kind: "ended", end: { kind: "closed" } });
     if (this.#waiting !== undefined) {
       this.#ctx.releaser.now(this.#waiting);
@@ -197,7 +201,9 @@ export class Link implements SyncHost {
     this.#delivery.connect(this.#connection());
     const socket = socketOf(prev);
     if (socket !== undefined && socket !== socketOf(next)) {
-      if (next.kind === "ended" && next.end.kind !== "closed") {
+      if (
+        next.kind === "ended" && next.end.kind !== "closed" && !this.#closing
+      ) {
         // Ended by itself: the socket closes with others once the client
         // is quiet (_release.ts), unless close() asks for it first.
         this.#waiting = socket;
