@@ -70,7 +70,10 @@ export type State =
    * liveness timer, or the reconnect timer).
    */
   | { readonly kind: "polling"; readonly socket: SocketHandle | undefined }
-  /** Over: no timer, request or socket is left. */
+  /**
+   * Over: no timer or request is left; the socket is closed, or, when the
+   * session ended by itself, waits in the client's releaser (`#waiting`).
+   */
   | { readonly kind: "ended"; readonly end: End };
 
 /** The session's lifecycle: the state, its transitions, and what feeds them. */
