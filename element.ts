@@ -90,16 +90,8 @@ import type {
 
 export type * from "./element_events.ts";
 import { HTMLElementBase } from "./element_base.ts";
+import { openRelay } from "./_element_relay.ts";
 export { type ElementStandIn, HTMLElementBase } from "./element_base.ts";
-
-/** A status's place in the order the relay numbers events with. */
-const RANK: Readonly<Record<HandoffSessionStatus, number>> = {
-  pending: 0,
-  opened: 1,
-  action_started: 2,
-  completed: 3,
-  expired: 4,
-};
 
 /** The element's state while the phone side is at a status. */
 const LIVE_STATE = {
@@ -137,24 +129,6 @@ type Phase =
     readonly info: HandoffSessionInfo | undefined;
     readonly error: HandoffErrorDetail;
   };
-
-function parse(event: Event): unknown {
-  try {
-    return JSON.parse((event as MessageEvent<string>).data);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
-}
-
-/** The rank in an event id `<session id>:<rank>`, or -1. */
-function rankOfId(id: string): number {
-  const value = Number(id.slice(id.lastIndexOf(":") + 1));
-  return Number.isInteger(value) ? value : -1;
-}
 
 /**
  * The `<handoff-session>` element. Importing `@handoff/client/element` in a
@@ -360,10 +334,16 @@ export class HandoffSessionElement extends HTMLElementBase {
     if (this.#source !== undefined || src === "" || isFinal(this.state)) {
       return;
     }
-    let source: EventSource;
+    let source: EventSource | undefined;
+    const live = () => source !== undefined && this.#source === source;
     try {
-      source = new EventSource(src, {
-        withCredentials: this.hasAttribute("with-credentials"),
+      source = openRelay(src, this.hasAttribute("with-credentials"), {
+        session: (info) => live() && this.#onSession(info),
+        status: (detail, rank) => live() && this.#onStatus(detail, rank),
+        completed: (detail) => live() && this.#onCompleted(detail),
+        expired: (detail) => live() && this.#onExpired(detail),
+        failed: (detail) => live() && this.#fail(detail),
+        closed: () => live() && this.#onClosed(),
       });
     } catch (error) {
       this.#fail({
@@ -376,15 +356,6 @@ export class HandoffSessionElement extends HTMLElementBase {
     if (this.#phase.state === "idle") {
       this.#enter({ state: "connecting", info: undefined });
     }
-    const on = (type: string, handle: (event: MessageEvent) => void) =>
-      source.addEventListener(type, (event) => {
-        if (this.#source === source) handle(event as MessageEvent);
-      });
-    on("session", (event) => this.#onSession(parse(event)));
-    on("status", (event) => this.#onStatus(event));
-    on("completed", (event) => this.#onCompleted(parse(event)));
-    on("expired", (event) => this.#onExpired(parse(event)));
-    on("error", (event) => this.#onError(event, source));
   }
 
   #close(): void {
@@ -403,12 +374,7 @@ export class HandoffSessionElement extends HTMLElementBase {
     );
   }
 
-  #onSession(data: unknown): void {
-    if (
-      !isObject(data) || typeof data.url !== "string" ||
-      typeof data.expiresAt !== "string"
-    ) return;
-    const info = data as unknown as HandoffSessionInfo;
+  #onSession(info: HandoffSessionInfo): void {
     const phase = this.#phase;
     if (
       phase.state === "waiting" || phase.state === "opened" ||
@@ -426,16 +392,10 @@ export class HandoffSessionElement extends HTMLElementBase {
     }
   }
 
-  #onStatus(event: MessageEvent): void {
-    const data = parse(event);
-    if (!isObject(data) || !(String(data.status) in LIVE_STATE)) return;
-    const detail = data as unknown as HandoffStatusDetail;
+  #onStatus(detail: HandoffStatusDetail, rank: number): void {
     const phase = this.#phase;
     if (phase.state === "idle" || isFinal(phase.state)) return;
     const seen = "rank" in phase ? phase.rank : -1;
-    const rank = event.lastEventId === ""
-      ? RANK[detail.status]
-      : rankOfId(event.lastEventId);
     if (rank <= seen) return; // shown already (a replay)
     this.#enter({
       state: LIVE_STATE[detail.status],
@@ -445,16 +405,15 @@ export class HandoffSessionElement extends HTMLElementBase {
     this.#dispatch("handoff-status", detail);
   }
 
-  #onCompleted(data: unknown): void {
-    if (!isObject(data) || this.#phase.state === "idle") return;
-    const result = data as unknown as HandoffCompletedDetail;
+  #onCompleted(result: HandoffCompletedDetail): void {
+    if (this.#phase.state === "idle") return;
     this.#enter({ state: "done", info: this.#phase.info, result });
     this.#dispatch("handoff-completed", result);
   }
 
-  #onExpired(data: unknown): void {
+  #onExpired(data: HandoffExpiredDetail | undefined): void {
     const info = this.session;
-    const detail = isObject(data) ? data as unknown as HandoffExpiredDetail : {
+    const detail = data ?? {
       sessionId: info?.id ?? "",
       status: "expired" as const,
       timestamp: new Date().toISOString(),
@@ -463,32 +422,16 @@ export class HandoffSessionElement extends HTMLElementBase {
     this.#dispatch("handoff-expired", detail);
   }
 
-  #onError(event: Event, source: EventSource): void {
-    if (event instanceof MessageEvent) {
-      // the relay's own `error` event: the session failed for good
-      const data = parse(event);
-      const field = (name: string) =>
-        isObject(data) && typeof data[name] === "string"
-          ? data[name] as string
-          : undefined;
-      const sessionId = field("sessionId");
-      this.#fail({
-        ...(sessionId !== undefined ? { sessionId } : {}),
-        name: field("name") ?? "Error",
-        message: field("message") ?? "The session failed",
-      });
-    } else if (source.readyState === EventSource.CLOSED) {
-      // not an event stream, an error status, or 204 before a final event
-      const info = this.session;
-      this.#fail({
-        ...(info !== undefined ? { sessionId: info.id } : {}),
-        name: info !== undefined ? "RelayClosedError" : "RelayConnectionError",
-        message: this.#text(
-          info !== undefined ? "text-closed" : "text-connection-error",
-        ),
-      });
-    }
-    // otherwise EventSource reconnects by itself, with Last-Event-ID
+  /** The relay cannot be used (before a session event) or ended too soon. */
+  #onClosed(): void {
+    const info = this.session;
+    this.#fail({
+      ...(info !== undefined ? { sessionId: info.id } : {}),
+      name: info !== undefined ? "RelayClosedError" : "RelayConnectionError",
+      message: this.#text(
+        info !== undefined ? "text-closed" : "text-connection-error",
+      ),
+    });
   }
 
   #fail(error: HandoffErrorDetail): void {
