@@ -79,8 +79,9 @@ export function openRelay(
   });
   listen("status", (event) => {
     const data = parse(event);
-    const rank = isObject(data) ? RANK[data.status as HandoffSessionStatus] : 3;
-    if (!isObject(data) || rank === undefined || rank >= RANK.completed) return;
+    if (!isObject(data)) return;
+    const rank: number | undefined = RANK[data.status as HandoffSessionStatus];
+    if (rank === undefined || rank >= RANK.completed) return; // not a status
     on.status(
       data as unknown as HandoffStatusDetail,
       event.lastEventId === "" ? rank : rankOfId(event.lastEventId),

@@ -88,9 +88,10 @@ import type {
   HandoffStatusDetail,
 } from "./element_events.ts";
 
-export type * from "./element_events.ts";
 import { HTMLElementBase } from "./element_base.ts";
 import { openRelay } from "./_element_relay.ts";
+
+export type * from "./element_events.ts";
 export { type ElementStandIn, HTMLElementBase } from "./element_base.ts";
 
 /** The element's state while the phone side is at a status. */
