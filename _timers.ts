@@ -8,7 +8,12 @@
 // are entries in a binary heap ordered by deadline, and one runtime timer is
 // armed for the earliest. Cancelling removes the entry at once, so nothing
 // piles up, and when the heap is empty the runtime timer is cleared: an idle
-// client holds no timer (the test sanitizers see none).
+// client holds no timer. Which runtime timer it is, per runtime, is in
+// _runtime_timer.ts.
+
+import { runtimeHost, type TimerHost } from "./_runtime_timer.ts";
+
+export type { TimerHost };
 
 /**
  * `setTimeout` fires at once past this delay (2³¹−1 ms, about 24.8 days);
@@ -37,30 +42,6 @@ export class Timer {
 }
 
 /**
- * The clock and the one runtime timer behind {@linkcode Timers}: the
- * runtime's by default, a fake one in tests (time moves when they say so).
- */
-export interface TimerHost {
-  /** Milliseconds on a monotonic clock (`performance.now()`). */
-  now(): number;
-  /** The wall-clock time at which `now()` read 0 (`performance.timeOrigin`). */
-  readonly timeOrigin: number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The runtime's clock and timer. */
-export const RUNTIME_HOST: TimerHost = {
-  now: () => performance.now(),
-  get timeOrigin() {
-    return performance.timeOrigin;
-  },
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) =>
-    clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-/**
  * One runtime timer for any number of deadlines (`setTimeout` semantics),
  * and the clock they are measured by: whatever runs on a `Timers` reads the
  * time from it and from nowhere else.
@@ -75,7 +56,7 @@ export class Timers {
   readonly #host: TimerHost;
 
   /** @param host The clock and runtime timer (tests pass a fake one). */
-  constructor(host: TimerHost = RUNTIME_HOST) {
+  constructor(host: TimerHost = runtimeHost()) {
     this.#host = host;
   }
 

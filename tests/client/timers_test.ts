@@ -2,7 +2,8 @@
 // The shared timer queue: setTimeout semantics on one runtime timer.
 
 import assert from "node:assert/strict";
-import { RUNTIME_HOST, type Timer, Timers } from "../../_timers.ts";
+import { runtimeHost } from "../../_runtime_timer.ts";
+import { type Timer, Timers } from "../../_timers.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,7 +40,7 @@ Deno.test("a timer set earlier than the armed one fires on time", async () => {
 
 Deno.test("timers due at the same moment run in the order they were set", async () => {
   let clock = 1_000;
-  const timers = new Timers({ ...RUNTIME_HOST, now: () => clock });
+  const timers = new Timers({ ...runtimeHost(), now: () => clock });
   const ran: number[] = [];
   // One clock reading for all: 200 timers share one deadline, and only the
   // order they were set in can break the tie (a heap alone does not keep it).

@@ -81,6 +81,7 @@ const args = [
   "test",
   "--sanitize-ops",
   "--sanitize-resources",
+  `--preload=${new URL("../_runtime_timers.ts", import.meta.url).pathname}`,
   `--allow-net=127.0.0.1,${host}`,
   "--allow-env=HANDOFF_URL,HANDOFF_API_KEY",
   ...(filter === undefined ? [] : ["--filter", filter]),
