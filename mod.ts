@@ -36,6 +36,8 @@
  * @module
  */
 
+import "./_preload.ts"; // the whole import graph at once: see the file
+
 export { HandoffClient } from "./client.ts";
 export { type BuiltSession, type FormatOf, SessionBuilder } from "./builder.ts";
 export {

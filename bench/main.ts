@@ -608,17 +608,45 @@ async function wall(args: string[]): Promise<number> {
   return performance.now() - start;
 }
 
+interface Phases {
+  importMs: number;
+  clientMs: number;
+  requestMs: number;
+}
+
+/**
+ * The library as one JavaScript module (`deno bundle`, `ws` and `qrcode`
+ * left as imports), in `.tmp/bench_bundle/`: what a build step would give
+ * against the TypeScript modules Deno loads from source.
+ */
+async function bundleLibrary(): Promise<string> {
+  const dir = `${root}.tmp/bench_bundle/`;
+  await deno([
+    "bundle",
+    "--quiet",
+    "--platform=deno",
+    "--external=ws",
+    "--external=qrcode/*",
+    `--outdir=${dir}`,
+    "mod.ts",
+  ]);
+  return new URL("mod.js", `file://${dir}`).href;
+}
+
 /**
  * Fresh processes asking a stub (in a child process) for one session:
- * `bench/cold/bare_fetch.ts` (the floor) and `bench/cold/client_first.ts`
- * alternating; their wall times, and the client's own phases.
+ * `bench/cold/bare_fetch.ts` (the floor), the same with a timeout, and
+ * `bench/cold/client_first.ts` on the library's modules and on its bundle,
+ * taking turns; their wall times, and the client's own phases.
  */
 async function firstRequest(times: number): Promise<{
   bare: number[];
   bareTimeout: number[];
   client: number[];
+  bundled: number[];
   bareRequestMs: number[];
-  phases: { importMs: number; clientMs: number; requestMs: number }[];
+  phases: Phases[];
+  bundledPhases: Phases[];
 }> {
   const { StubProcess } = await import("../tools/stub_process.ts");
   await using stub = await StubProcess.start({ transportFaults: false });
@@ -638,30 +666,43 @@ async function firstRequest(times: number): Promise<{
     HANDOFF_API_KEY: stub.apiKey,
     SESSION_ID: id,
   };
+  const bundle = await bundleLibrary();
   const base = [
     "run",
     "--no-prompt",
     "--no-check",
     "--allow-net",
     "--allow-env",
+    "--allow-read",
   ];
-  const timed = async (script: string) => {
+  const timed = async (script: string, module?: string) => {
     const start = performance.now();
-    const out = await deno([...base, script], env);
+    const out = await deno(
+      [...base, script],
+      module === undefined ? env : { ...env, CLIENT_MODULE: module },
+    );
     return { ms: performance.now() - start, out: JSON.parse(out) };
   };
+  const phases = (out: Record<string, number>): Phases => ({
+    importMs: out.importDone! - out.start!,
+    clientMs: out.clientDone! - out.importDone!,
+    requestMs: out.requestDone! - out.clientDone!,
+  });
   await timed("bench/cold/bare_fetch.ts"); // warm the module caches
   await timed("bench/cold/bare_fetch_timeout.ts");
   await timed("bench/cold/client_first.ts");
+  await timed("bench/cold/client_first.ts", bundle);
   const result = {
     bare: [] as number[],
     bareTimeout: [] as number[],
     client: [] as number[],
+    bundled: [] as number[],
     bareRequestMs: [] as number[],
-    phases: [] as { importMs: number; clientMs: number; requestMs: number }[],
+    phases: [] as Phases[],
+    bundledPhases: [] as Phases[],
   };
   for (let i = 0; i < times; i++) {
-    const order = ["bare", "timeout", "client"];
+    const order = ["bare", "timeout", "client", "bundled"];
     for (let k = 0; k < order.length; k++) {
       const which = order[(i + k) % order.length];
       if (which === "timeout") {
@@ -672,14 +713,14 @@ async function firstRequest(times: number): Promise<{
         const { ms, out } = await timed("bench/cold/bare_fetch.ts");
         result.bare.push(ms);
         result.bareRequestMs.push(out.requestDone);
-      } else {
+      } else if (which === "client") {
         const { ms, out } = await timed("bench/cold/client_first.ts");
         result.client.push(ms);
-        result.phases.push({
-          importMs: out.importDone - out.start,
-          clientMs: out.clientDone - out.importDone,
-          requestMs: out.requestDone - out.clientDone,
-        });
+        result.phases.push(phases(out));
+      } else {
+        const { ms, out } = await timed("bench/cold/client_first.ts", bundle);
+        result.bundled.push(ms);
+        result.bundledPhases.push(phases(out));
       }
     }
   }
@@ -726,8 +767,8 @@ async function runCold(): Promise<void> {
     added <= 20,
   );
   const wallAdded = median(first.client) - median(first.bare);
-  const phase = (name: "importMs" | "clientMs" | "requestMs") =>
-    fmt(median(first.phases.map((p) => p[name])), 1);
+  const phase = (name: keyof Phases, of = first.phases) =>
+    fmt(median(of.map((p) => p[name])), 1);
   row(
     "cold start",
     `a fresh process: import + client + first getSession, against one doing a bare fetch of the same session (${first.client.length} runs each, alternating; in the process: import ${
@@ -745,7 +786,7 @@ async function runCold(): Promise<void> {
   );
   row(
     "cold start",
-    "… floor: the same bare fetch with a timeout (a setTimeout that aborts it, cleared on the answer; Deno 2.9 loads Node's timers on a process's first setTimeout)",
+    "… floor: the same bare fetch with a timeout (a setTimeout that aborts it, cleared on the answer; Deno 2.9 loads Node's timers on a process's first setTimeout, which the client's own timer avoids)",
     `${fmt(median(first.bareTimeout), 1)} ms${pm(first.bareTimeout)}`,
     `${fmt(median(first.client), 1)} ms`,
     `+${
@@ -753,6 +794,19 @@ async function runCold(): Promise<void> {
     } ms (the timeout itself: +${
       fmt(median(first.bareTimeout) - median(first.bare), 1)
     } ms)`,
+    "—",
+    undefined,
+  );
+  row(
+    "cold start",
+    `… the same script on the library bundled into one JavaScript module (\`deno bundle\`: what a build step would give; import ${
+      phase("importMs", first.bundledPhases)
+    } ms, client ${phase("clientMs", first.bundledPhases)} ms, first request ${
+      phase("requestMs", first.bundledPhases)
+    } ms)`,
+    `${fmt(median(first.bare), 1)} ms`,
+    `${fmt(median(first.bundled), 1)} ms${pm(first.bundled)}`,
+    `+${fmt(median(first.bundled) - median(first.bare), 1)} ms`,
     "—",
     undefined,
   );

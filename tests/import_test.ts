@@ -56,3 +56,50 @@ Deno.test("base64 falls back to btoa where Uint8Array has no toBase64", () => {
     bytes,
   );
 });
+
+Deno.test("_preload.ts lists mod.ts's whole import graph, in the order it runs", async () => {
+  // `deno info --json` gives each module's imports; the order ES modules run
+  // in is a depth-first walk of the code (not type-only) imports, each
+  // module after what it imports.
+  const root = new URL("../", import.meta.url);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "mod.ts"],
+    cwd: root.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const info = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+    modules: {
+      specifier: string;
+      dependencies?: {
+        code?: { specifier: string };
+        isDynamic?: boolean;
+      }[];
+    }[];
+  };
+  const modules = new Map(info.modules.map((m) => [m.specifier, m]));
+  const preload = new URL("_preload.ts", root).href;
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const walk = (specifier: string) => {
+    seen.add(specifier);
+    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
+      const code = dependency.code?.specifier;
+      if (
+        code === undefined || dependency.isDynamic || seen.has(code) ||
+        code === preload || !code.startsWith(root.href)
+      ) continue;
+      walk(code);
+    }
+    order.push(specifier.slice(root.href.length));
+  };
+  walk(new URL("mod.ts", root).href);
+  order.pop(); // mod.ts itself
+
+  const listed = [
+    ...(await Deno.readTextFile(new URL("_preload.ts", root)))
+      .matchAll(/^import "\.\/(.+)";$/gm),
+  ].map((match) => match[1]);
+  assert.deepEqual(listed, order);
+});

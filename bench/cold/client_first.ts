@@ -2,9 +2,13 @@
 // A fresh process that imports the library, makes a client and asks for one
 // session with `getSession`. Prints when each step was done (ms since the
 // process started, `performance.now()`); the import is dynamic so that it
-// can be timed.
+// can be timed. `CLIENT_MODULE` names another build of mod.ts (the bundle).
+const bundle = Deno.env.get("CLIENT_MODULE");
 const start = performance.now();
-const { HandoffClient } = await import("../../mod.ts");
+const { HandoffClient } = bundle === undefined
+  // A literal, so that Deno treats it as it would a static import.
+  ? await import("../../mod.ts")
+  : await import(bundle) as typeof import("../../mod.ts");
 const importDone = performance.now();
 const client = new HandoffClient({
   baseUrl: Deno.env.get("HANDOFF_URL")!,
