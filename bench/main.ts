@@ -827,7 +827,22 @@ async function runCold(): Promise<void> {
 
 // ---- run -------------------------------------------------------------------------
 
+/**
+ * The machine's CPU time so far, from `/proc/stat`: all of it, and what the
+ * hypervisor took for other guests (steal), in ticks; undefined off Linux.
+ */
+function cpuTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0]!
+      .trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
 const loadAtStart = Deno.loadavg();
+const ticksAtStart = cpuTicks();
 const started = new Date();
 const steps: [string, () => Promise<void>][] = [
   ["micro", runMicro],
@@ -859,6 +874,16 @@ function machine(): string {
   return `${cpu}, ${navigator.hardwareConcurrency} cores${memory}, ${Deno.build.os} ${Deno.build.arch}`;
 }
 
+/** The share of the machine's CPU time taken by other guests during the run. */
+function steal(): string {
+  const end = cpuTicks();
+  if (ticksAtStart === undefined || end === undefined) return "";
+  const total = end.total - ticksAtStart.total;
+  if (total <= 0) return "";
+  const share = (end.steal - ticksAtStart.steal) / total;
+  return `; CPU stolen by other guests during the run ${fmt(share * 100, 1)} %`;
+}
+
 const cell = (s: string) => s.replaceAll("|", "\\|");
 const lines: string[] = [];
 lines.push(
@@ -870,7 +895,7 @@ lines.push(
   "",
   `- Machine: ${machine()}; load average at start ${
     loadAtStart.map((x) => fmt(x, 2)).join(" ")
-  } (shared: other people run tests at the same time).`,
+  } (shared: other people run tests at the same time)${steal()}.`,
   `- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}, TypeScript ${Deno.version.typescript}).`,
   `- Date: ${started.toISOString().replace(/\.\d+Z$/, "Z")}; took ${
     fmt((Date.now() - started.getTime()) / 60_000, 1)
