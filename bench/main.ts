@@ -729,7 +729,7 @@ async function firstRequest(times: number): Promise<{
 
 async function runCold(): Promise<void> {
   log("cold start …");
-  const times = quick ? 3 : 21;
+  const times = quick ? 3 : 41;
   const empty: number[] = [];
   const withMod: number[] = [];
   const base = ["run", "--no-prompt", "--no-check"];
@@ -752,9 +752,12 @@ async function runCold(): Promise<void> {
     afterQr: boolean;
     firstQrMs: number;
   };
-  const first = await firstRequest(quick ? 3 : 21);
+  const first = await firstRequest(quick ? 3 : 41);
   raw.cold = { empty, withMod, probe, first };
-  const added = median(withMod) - median(empty);
+  // Runs of the same turn side by side: the median of their differences,
+  // steadier than the difference of the medians when the machine drifts.
+  const gap = (a: number[], b: number[]) => median(a.map((x, i) => x - b[i]!));
+  const added = gap(withMod, empty);
   row(
     "cold start",
     `a fresh process importing mod.ts (${times} runs each; in-process import ${
@@ -766,7 +769,7 @@ async function runCold(): Promise<void> {
     "≤ +20 ms",
     added <= 20,
   );
-  const wallAdded = median(first.client) - median(first.bare);
+  const wallAdded = gap(first.client, first.bare);
   const phase = (name: keyof Phases, of = first.phases) =>
     fmt(median(of.map((p) => p[name])), 1);
   row(
@@ -790,9 +793,9 @@ async function runCold(): Promise<void> {
     `${fmt(median(first.bareTimeout), 1)} ms${pm(first.bareTimeout)}`,
     `${fmt(median(first.client), 1)} ms`,
     `+${
-      fmt(median(first.client) - median(first.bareTimeout), 1)
+      fmt(gap(first.client, first.bareTimeout), 1)
     } ms (the timeout itself: +${
-      fmt(median(first.bareTimeout) - median(first.bare), 1)
+      fmt(gap(first.bareTimeout, first.bare), 1)
     } ms)`,
     "—",
     undefined,
@@ -806,7 +809,7 @@ async function runCold(): Promise<void> {
     } ms)`,
     `${fmt(median(first.bare), 1)} ms`,
     `${fmt(median(first.bundled), 1)} ms${pm(first.bundled)}`,
-    `+${fmt(median(first.bundled) - median(first.bare), 1)} ms`,
+    `+${fmt(gap(first.bundled, first.bare), 1)} ms`,
     "—",
     undefined,
   );
