@@ -97,7 +97,9 @@ const SIGNAL_HOST: TimerHost = {
   setTimeout(fn, ms) {
     if (!ownSetTimeout()) return setTimeout(fn, ms);
     const now = performance.now();
-    const wait = Math.trunc(ms); // what AbortSignal.timeout takes of it
+    // What AbortSignal.timeout takes of it; it throws where setTimeout
+    // reads 0 (negative, NaN).
+    const wait = ms > 0 ? Math.trunc(ms) : 0;
     if (newest === undefined || newest.aborted || newestAt > now + ms) {
       newest = AbortSignal.timeout(wait);
       newestAt = now + wait;

@@ -117,6 +117,17 @@ Deno.test("a signal firing later than asked is not reused: an earlier one is mad
   assert.equal(armedSignalTimers(), 0);
 });
 
+Deno.test("the signal host takes what setTimeout takes: a negative or NaN delay is 0", async () => {
+  const host = runtimeHost();
+  const ran: string[] = [];
+  host.setTimeout(() => ran.push("negative"), -5);
+  host.setTimeout(() => ran.push("NaN"), NaN);
+  host.setTimeout(() => ran.push("fraction"), 0.5);
+  await sleep(30);
+  assert.deepEqual(ran.sort(), ["NaN", "fraction", "negative"]);
+  assert.equal(armedSignalTimers(), 0);
+});
+
 Deno.test("fake timers that replace setTimeout drive the queue, not a signal", async () => {
   // The script runs in a fresh process: here, another test may already have
   // replaced and restored the global setTimeout.
