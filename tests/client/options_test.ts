@@ -13,6 +13,7 @@ import {
   Session,
 } from "../../mod.ts";
 import { startStubServer } from "../../testing.ts";
+import { runDenoScript } from "../_deno_script.ts";
 import { resolveOptions } from "../../_options.ts";
 import {
   BASE,
@@ -223,8 +224,9 @@ Deno.test("a create-only script exits as soon as it has printed the session", as
     const qr = await qrCode(info.url);
     console.log(JSON.stringify({ id: info.id, qr: qr.slice(0, 22) }));
   `;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
+  const output = await runDenoScript(
+    script,
+    [
       "run",
       "--allow-net=127.0.0.1",
       "--allow-read",
@@ -233,22 +235,12 @@ Deno.test("a create-only script exits as soon as it has printed the session", as
       server.url,
       server.apiKey,
     ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  // The stub's session lives 30 minutes: a script that watched it would
-  // not exit before the test's own timeout.
-  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const output = await child.output();
-  clearTimeout(killer);
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, stderr);
-  const printed = JSON.parse(new TextDecoder().decode(output.stdout));
+    // The stub's session lives 30 minutes: a script that watched it would
+    // not exit before the test's own timeout.
+    { killAfterMs: 20_000 },
+  );
+  assert.equal(output.code, 0, output.stderr);
+  const printed = JSON.parse(output.stdout);
   assert.equal(printed.qr, "data:image/png;base64,");
   assert.equal(server.session(printed.id)?.status, "pending");
 });

@@ -11,6 +11,7 @@ import {
   timeoutHost,
 } from "../../_runtime_timer.ts";
 import { Timers } from "../../_timers.ts";
+import { runDenoScript as runScript } from "../_deno_script.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const timersUrl = new URL("../../_timers.ts", import.meta.url).href;
@@ -34,26 +35,6 @@ async function countingTimeouts(
     AbortSignal.timeout = original;
   }
   return made;
-}
-
-/** Runs `source` as a script in a fresh Deno process. */
-async function runScript(
-  source: string,
-  args: string[] = ["run", "-"],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(source));
-  await writer.close();
-  const out = await child.output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
 Deno.test("on Deno the runtime timer is a timeout signal, counted while armed", async () => {
