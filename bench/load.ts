@@ -542,6 +542,8 @@ function bareSocket(stub: StubProcess, id: string): WebSocket {
  * Modes: `raw`: `fetch` + `json()` (the REST-only floor); `signal`: the same
  * with an `AbortSignal` (what any request that can be cancelled or timed out
  * costs); `client`: `createSession` on a socket that never connects;
+ * `info`: `createSession(…, { watch: false })`, the request alone (no
+ * session, no socket);
  * `floor-ws`: `raw`, then a bare `new WebSocket(url, { headers })` to the
  * session's `/ws`, resolved when the REST answer is parsed (the socket opens
  * in the background): the floor of creating a session as used;
@@ -566,11 +568,12 @@ async function create(params: Params): Promise<unknown> {
   const full = new HandoffClient({ baseUrl: stub.url, apiKey: stub.apiKey });
   const items = Array.from({ length: total });
 
-  type Mode = "raw" | "signal" | "client" | "floor-ws" | "client-ws";
+  type Mode = "raw" | "signal" | "client" | "info" | "floor-ws" | "client-ws";
   const MODES: readonly Mode[] = [
     "raw",
     "signal",
     "client",
+    "info",
     "floor-ws",
     "client-ws",
   ];
@@ -578,6 +581,7 @@ async function create(params: Params): Promise<unknown> {
     raw: [],
     signal: [],
     client: [],
+    info: [],
     "floor-ws": [],
     "client-ws": [],
   });
@@ -602,6 +606,12 @@ async function create(params: Params): Promise<unknown> {
         sockets.push(bareSocket(stub, id));
         return;
       }
+      case "info":
+        await rest.createSession(
+          { action: "photo", outputFormat: "jpg" },
+          { watch: false },
+        );
+        return;
       default:
         sessions.push(
           await (mode === "client" ? rest : full).createSession({
@@ -688,6 +698,7 @@ async function create(params: Params): Promise<unknown> {
     raw: perSecond.raw,
     signal: perSecond.signal,
     client: perSecond.client,
+    info: perSecond.info,
     floorWithSocket: perSecond["floor-ws"],
     clientWithSocket: perSecond["client-ws"],
     cpuUsPerCreate: cpu,

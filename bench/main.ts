@@ -353,12 +353,14 @@ interface CreateResult {
   raw: number[];
   signal: number[];
   client: number[];
+  info: number[];
   floorWithSocket: number[];
   clientWithSocket: number[];
   cpuUsPerCreate: {
     raw: number[];
     signal: number[];
     client: number[];
+    info: number[];
     "floor-ws": number[];
     "client-ws": number[];
   };
@@ -427,6 +429,21 @@ async function runCreate(): Promise<void> {
       fmt(median(result.signal.map((c, i) => result.raw[i]! / c)), 2)
     }× the time; ${
       fmt(median(cpu.signal.map((c, i) => c / cpu.raw[i]!)), 2)
+    }× CPU`,
+    "—",
+    undefined,
+  );
+  row(
+    "create",
+    `create only, \`createSession(…, { watch: false })\` (the request and its checks, no session), ${result.inFlight} in flight (time; CPU)`,
+    `${fmt(rawRate, 0)}/s; ${fmt(median(cpu.raw), 0)} µs`,
+    `${fmt(median(result.info), 0)}/s${pm(result.info)}; ${
+      fmt(median(cpu.info), 0)
+    } µs`,
+    `${
+      fmt(median(result.info.map((c, i) => result.raw[i]! / c)), 2)
+    }× the time; ${
+      fmt(median(cpu.info.map((c, i) => c / cpu.raw[i]!)), 2)
     }× CPU`,
     "—",
     undefined,
