@@ -404,6 +404,16 @@ async function runCreate(): Promise<void> {
     "—",
     undefined,
   );
+  /** `mode` against `floor`, round by round: its time and its CPU. */
+  const timeAndCpu = (
+    mode: "client" | "signal" | "info",
+    floor: "raw" | "signal",
+  ) =>
+    `${
+      fmt(median(result[mode].map((c, i) => result[floor][i]! / c)), 2)
+    }× the time; ${
+      fmt(median(cpu[mode].map((c, i) => c / cpu[floor][i]!)), 2)
+    }× CPU`;
   const signalRate = median(result.signal);
   row(
     "create",
@@ -412,11 +422,7 @@ async function runCreate(): Promise<void> {
       fmt(median(cpu.signal), 0)
     } µs`,
     `${fmt(clientRate, 0)}/s; ${fmt(median(cpu.client), 0)} µs`,
-    `${
-      fmt(median(result.client.map((c, i) => result.signal[i]! / c)), 2)
-    }× the time; ${
-      fmt(median(cpu.client.map((c, i) => c / cpu.signal[i]!)), 2)
-    }× CPU`,
+    timeAndCpu("client", "signal"),
     "—",
     undefined,
   );
@@ -425,11 +431,7 @@ async function runCreate(): Promise<void> {
     "… the signal alone: fetch with an AbortSignal against fetch without (time; CPU)",
     `${fmt(rawRate, 0)}/s; ${fmt(median(cpu.raw), 0)} µs`,
     `${fmt(signalRate, 0)}/s; ${fmt(median(cpu.signal), 0)} µs`,
-    `${
-      fmt(median(result.signal.map((c, i) => result.raw[i]! / c)), 2)
-    }× the time; ${
-      fmt(median(cpu.signal.map((c, i) => c / cpu.raw[i]!)), 2)
-    }× CPU`,
+    timeAndCpu("signal", "raw"),
     "—",
     undefined,
   );
@@ -440,11 +442,7 @@ async function runCreate(): Promise<void> {
     `${fmt(median(result.info), 0)}/s${pm(result.info)}; ${
       fmt(median(cpu.info), 0)
     } µs`,
-    `${
-      fmt(median(result.info.map((c, i) => result.raw[i]! / c)), 2)
-    }× the time; ${
-      fmt(median(cpu.info.map((c, i) => c / cpu.raw[i]!)), 2)
-    }× CPU`,
+    timeAndCpu("info", "raw"),
     "—",
     undefined,
   );
