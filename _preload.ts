@@ -2,10 +2,10 @@
 // Every module on mod.ts's import path, in the order they run, imported by
 // mod.ts first. Deno's loader sees a module's imports only once it has that
 // module, so a graph seven modules deep loads in seven rounds; listed here,
-// the whole graph is known in two (−2.5 ms of a fresh process's ~10 ms
-// import: bench/README.md, issue #17). The order is the one they evaluate in
-// anyway, so nothing runs earlier than it would; tests/import_test.ts checks
-// that the list is whole and in order.
+// the whole graph is known by the third (mod.ts, this file, the list): −2 ms
+// of a fresh process's 6–7 ms import (bench/README.md, issue #17). The order
+// is the one they evaluate in anyway, so nothing runs earlier than it would;
+// tests/import_test.ts checks that the list is whole and in order.
 
 import "./_duration.ts";
 import "./formats.ts";
